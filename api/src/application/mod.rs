@@ -1,0 +1,6 @@
+//! Application services: run a command in one transaction (idempotency, optimistic
+//! concurrency, events, inline read models), answer queries.
+
+pub mod aggregate;
+pub mod command;
+pub mod person;

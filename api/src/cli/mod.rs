@@ -1,0 +1,55 @@
+//! The `kenpo` command line.
+
+mod bench;
+mod projections;
+mod serve;
+mod token;
+
+use clap::{Parser, Subcommand};
+
+/// kenpo — records of a health insurance society (適用・給付・徴収) as an event log in
+/// PostgreSQL.
+///
+/// Without DATABASE_URL every command uses the embedded default: a private PostgreSQL cluster
+/// in ./.kenpo/pgdata, started from the system's PostgreSQL binaries.
+#[derive(Debug, Parser)]
+#[command(name = "kenpo", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API (migrates the database first).
+    Serve(serve::ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Read-model maintenance.
+    Projections {
+        #[command(subcommand)]
+        command: projections::ProjectionsCommand,
+    },
+    /// Mint a development bearer token signed with the configured secret.
+    Token(token::TokenArgs),
+    /// Measure throughput (not a test): HTTP commands and projection rebuild.
+    Bench(bench::BenchArgs),
+}
+
+/// Parse the command line and run it.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Migrate => {
+            let db = crate::database::connect(2).await?;
+            kenpo_infrastructure::migrate::run(&db.pool).await?;
+            println!("migrations applied to {}", db.description);
+            Ok(())
+        }
+        Command::Projections { command } => projections::run(command).await,
+        Command::Token(args) => token::run(args),
+        Command::Bench(args) => bench::run(args).await,
+    }
+}

@@ -1,0 +1,64 @@
+//! `kenpo serve`: the HTTP API.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KENPO_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let db = crate::database::connect(32).await?;
+    kenpo_infrastructure::migrate::run(&db.pool)
+        .await
+        .context("migrating the database")?;
+    let state = crate::startup::state(db.pool.clone())?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = %db.description, "kenpo is serving");
+    println!("kenpo is serving the API at http://{address}/api/v1 (OpenAPI: http://{address}/api/v1/openapi.json)");
+    println!("database: {}", db.description);
+    println!("mint a token with: kenpo token --user <staff-id> --role qualification");
+    axum::serve(
+        listener,
+        crate::startup::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    db.pool.close().await;
+    if let Some(pg) = db.embedded {
+        if !pg.was_already_running() {
+            pg.stop().await;
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,72 @@
+//! The OpenAPI document, generated from the handlers and types (utoipa).
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::problem::Problem;
+use crate::routes;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The kenpo API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kenpo",
+        description = "Records of a health insurance society (健康保険組合): 適用, 給付, 徴収. \
+Commands are POST and answer with the stream, its new version and the global position; \
+queries are GET. Errors are application/problem+json with a stable `code`. Dates are ISO 8601 \
+in answers; inputs also take 和暦 (令和7年4月1日, R7.4.1).",
+    ),
+    paths(
+        routes::health::healthz, routes::health::readyz,
+        routes::persons::acquire, routes::persons::recognize_dependent, routes::persons::lose,
+        routes::persons::remove_dependent, routes::persons::determine_remuneration,
+        routes::persons::report_bonus, routes::persons::change_name, routes::persons::change_address,
+        routes::persons::start_maternity_leave, routes::persons::end_maternity_leave,
+        routes::persons::start_childcare_leave, routes::persons::end_childcare_leave,
+        routes::persons::issue_certificate, routes::persons::collect_certificate,
+        routes::persons::register_payment_account, routes::persons::change_identification,
+        routes::members::search, routes::members::member, routes::members::history,
+        routes::events::feed, routes::events::stream,
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+/// The document as JSON, generated once. Generation walks every schema recursively and needs
+/// more stack than a small (test or worker) thread has in debug builds, so it runs on a thread
+/// of its own with a large stack.
+pub fn document() -> &'static str {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        std::thread::Builder::new()
+            .name("openapi".to_owned())
+            .stack_size(16 * 1024 * 1024)
+            .spawn(|| {
+                ApiDoc::openapi()
+                    .to_json()
+                    .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+            })
+            .ok()
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_else(|| "{}".to_owned())
+    })
+}

@@ -1,0 +1,16 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use kenpo_infrastructure::event_store::Upcasters;
+use sqlx::PgPool;
+
+use crate::auth::SigningKey;
+
+/// Shared application state.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub signing_key: SigningKey,
+    pub upcasters: Arc<Upcasters>,
+}

@@ -1,0 +1,97 @@
+//! Rebuild every read model from position 0.
+
+use std::time::{Duration, Instant};
+
+use kenpo_infrastructure::event_store::{Upcasters, LOG_LOCK_KEY};
+use sqlx::PgPool;
+
+use crate::members::{self, PersonEventAt};
+use crate::ProjectionError;
+
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebuildSummary {
+    /// Events read from the log.
+    pub events: u64,
+    /// The last position included.
+    pub up_to: i64,
+    /// Rows in the members read model afterwards.
+    pub members: i64,
+    pub elapsed: Duration,
+}
+
+/// Told about progress: `(events done, events in total)`.
+pub trait RebuildProgress {
+    fn advanced(&self, done: u64, total: u64);
+}
+
+impl<F: Fn(u64, u64)> RebuildProgress for F {
+    fn advanced(&self, done: u64, total: u64) {
+        self(done, total)
+    }
+}
+
+/// Rebuild the read models from position 0 in one transaction, `batch` events at a time.
+///
+/// The transaction takes the event log's lock exclusively (ADR 0001): it waits for commands in
+/// flight, and commands wait for it, so the rebuilt models are exactly the fold of the log up
+/// to the last position, and no command can update a half-rebuilt table. Readers of the read
+/// models see the old rows until the rebuild commits.
+pub async fn rebuild(
+    pool: &PgPool,
+    upcasters: &Upcasters,
+    batch: i64,
+    progress: &dyn RebuildProgress,
+) -> Result<RebuildSummary, ProjectionError> {
+    let started = Instant::now();
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(LOG_LOCK_KEY)
+        .execute(&mut *tx)
+        .await?;
+    let (up_to, total): (i64, i64) =
+        sqlx::query_as("SELECT coalesce(max(position), 0), count(*) FROM events")
+            .fetch_one(&mut *tx)
+            .await?;
+    let total = u64::try_from(total).unwrap_or(0);
+    members::reset(&mut tx).await?;
+    let mut after = 0_i64;
+    let mut done = 0_u64;
+    progress.advanced(0, total);
+    loop {
+        let events = kenpo_infrastructure::event_store::read_range_in(
+            &mut tx,
+            after,
+            up_to,
+            batch.max(1),
+            upcasters,
+        )
+        .await?;
+        let Some(last) = events.last() else { break };
+        after = last.position;
+        done += events.len() as u64;
+        let person_events = events
+            .iter()
+            .filter_map(|e| PersonEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        members::apply(&mut tx, &person_events).await?;
+        progress.advanced(done, total);
+    }
+    sqlx::query(
+        "INSERT INTO projection_checkpoints (projection, position) VALUES ('members', $1)
+         ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
+    )
+    .bind(up_to)
+    .execute(&mut *tx)
+    .await?;
+    let members: i64 = sqlx::query_scalar("SELECT count(*) FROM members")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(RebuildSummary {
+        events: done,
+        up_to,
+        members,
+        elapsed: started.elapsed(),
+    })
+}

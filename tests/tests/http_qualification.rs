@@ -1,0 +1,470 @@
+//! The 適用 API over real HTTP against a real PostgreSQL: authentication, authorisation,
+//! validation that writes nothing, idempotency, optimistic concurrency, the read models.
+
+mod common;
+
+use common::bodies::{acquisition, dependent, retirement};
+use common::{json, spawn_app};
+use kenpo_api::auth::Role;
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn acquisition_then_loss_then_history(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let id = Uuid::now_v7();
+
+    let (status, body) = json(
+        app.post(
+            "/api/v1/acquisitions",
+            &clerk,
+            &acquisition(id, "100", "2345"),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["stream_id"], format!("person-{id}"));
+    assert!(body["position"].as_i64().unwrap() >= 1);
+
+    // read-your-write: the member view is there at once, with the grade of 300,000 円
+    // (報酬月額 290,000 ≤ x < 310,000 → 22等級 300,000, rules.md §2.1)
+    let (status, member) = json(
+        app.get(&format!("/api/v1/members/{id}"), &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{member}");
+    assert_eq!(member["status"], "qualified");
+    assert_eq!(member["acquired_on"], "2025-04-01");
+    assert_eq!(member["birth_date"], "1980-04-01", "和暦 input, ISO output");
+    assert_eq!(
+        member["standard_remuneration"]["standard"]["amount"],
+        300000
+    );
+    assert_eq!(member["standard_remuneration"]["standard"]["grade"], 22);
+
+    let (status, body) = json(
+        app.post(&format!("/api/v1/persons/{id}/loss"), &clerk, &retirement())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], 2);
+
+    let (status, history) = json(
+        app.get(&format!("/api/v1/members/{id}/history"), &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{history}");
+    let periods = history["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 1);
+    assert_eq!(periods[0]["from"], "2025-04-01");
+    assert_eq!(periods[0]["lost_on"], "2026-04-01");
+    let events = history["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["event_type"], "QualificationAcquired");
+    assert_eq!(events[1]["event_type"], "QualificationLost");
+    assert_eq!(events[1]["metadata"]["actor"], "clerk1");
+    assert_eq!(events[1]["metadata"]["role"], "qualification");
+    assert_eq!(events[1]["metadata"]["terminal_id"], "T-001");
+    assert_eq!(events[1]["metadata"]["client_address"], "127.0.0.1");
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn no_token_is_401_a_bad_token_is_401_and_the_wrong_role_is_403(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let body = acquisition(Uuid::now_v7(), "100", "1");
+    let response = app
+        .client
+        .post(format!("{}/api/v1/acquisitions", app.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let (status, problem) = json(
+        app.post("/api/v1/acquisitions", "not-a-jwt", &body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let benefits = app.token("kyufu1", &[Role::Benefits]);
+    let (status, problem) = json(
+        app.post("/api/v1/acquisitions", &benefits, &body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")));
+    // any staff role may read
+    let (status, _) = json(
+        app.get("/api/v1/members?kana=ヤ", &benefits)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(app.event_count().await, 0);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn bad_input_gets_problem_json_and_writes_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let id = Uuid::now_v7();
+    let mut unknown_field = acquisition(id, "100", "1");
+    unknown_field["favourite_colour"] = json!("blue");
+    let mut bad_kana = acquisition(id, "100", "1");
+    bad_kana["kana"] = json!("やまだ");
+    let mut bad_wareki = acquisition(id, "100", "1");
+    bad_wareki["acquired_on"] = json!("平成31年5月1日");
+    let mut before_birth = acquisition(id, "100", "1");
+    before_birth["acquired_on"] = json!("1970-01-01");
+    for (case, body) in [
+        ("unknown field", unknown_field),
+        ("kana", bad_kana),
+        ("wareki outside its era", bad_wareki),
+        ("acquired before birth", before_birth),
+    ] {
+        let response = app
+            .post("/api/v1/acquisitions", &clerk, &body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{case}"
+        );
+        let (status, problem) = json(response).await;
+        assert_eq!(status, 422, "{case}: {problem}");
+        assert!(
+            problem["code"].as_str().is_some_and(|c| !c.is_empty()),
+            "{case}"
+        );
+        assert!(
+            problem["detail"].as_str().is_some_and(|c| !c.is_empty()),
+            "{case}"
+        );
+    }
+    let response = app
+        .client
+        .post(format!("{}/api/v1/acquisitions", app.base))
+        .bearer_auth(&clerk)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let (status, problem) = json(response).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (400, Some("malformed_json"))
+    );
+    // a loss for a person that does not exist
+    let (status, _) = json(
+        app.post(
+            &format!("/api/v1/persons/{}/loss", Uuid::now_v7()),
+            &clerk,
+            &retirement(),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(status == 404 || status == 422, "got {status}");
+    assert_eq!(app.event_count().await, 0);
+    let members: i64 = sqlx::query_scalar("SELECT count(*) FROM members")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(members, 0);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_same_idempotency_key_returns_the_first_answer_and_records_nothing_new(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let body = acquisition(Uuid::now_v7(), "100", "1");
+    let send = |body: serde_json::Value| {
+        app.post("/api/v1/acquisitions", &clerk, &body)
+            .header("idempotency-key", "form-0001")
+            .send()
+    };
+    let (first_status, first) = json(send(body.clone()).await.unwrap()).await;
+    assert_eq!(first_status, 201, "{first}");
+    let (again_status, again) = json(send(body.clone()).await.unwrap()).await;
+    assert_eq!((again_status, &again), (201, &first));
+    assert_eq!(app.event_count().await, 1);
+
+    let other = acquisition(Uuid::now_v7(), "100", "2");
+    let (status, problem) = json(send(other).await.unwrap()).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+    assert_eq!(app.event_count().await, 1);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_stale_expected_version_is_409_and_writes_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let id = Uuid::now_v7();
+    let (status, _) = json(
+        app.post("/api/v1/acquisitions", &clerk, &acquisition(id, "100", "1"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let change = json!({ "changed_on": "2025-06-01", "received_on": "2025-06-02", "contact_address": "東京都港区芝公園4-2-8" });
+    let path = format!("/api/v1/persons/{id}/address-changes");
+    let (status, body) = json(
+        app.post(&path, &clerk, &change)
+            .header("if-match", "\"1\"")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, problem) = json(
+        app.post(&path, &clerk, &change)
+            .header("if-match", "\"1\"")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("version_conflict"))
+    );
+    assert_eq!(app.event_count().await, 2);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_second_active_qualification_is_refused_with_409(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let id = Uuid::now_v7();
+    let body = acquisition(id, "100", "1");
+    assert_eq!(
+        app.post("/api/v1/acquisitions", &clerk, &body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let (status, problem) = json(
+        app.post("/api/v1/acquisitions", &clerk, &body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(app.event_count().await, 1);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn dependents_need_a_qualified_insured_and_leave_with_the_insured(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let insured = Uuid::now_v7();
+    let spouse = Uuid::now_v7();
+    // no insured yet: refused (a state conflict: 409), nothing written
+    let (status, problem) = json(
+        app.post(
+            "/api/v1/dependents",
+            &clerk,
+            &dependent(spouse, insured, "100", "1"),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("insured_not_qualified")),
+        "{problem}"
+    );
+    assert_eq!(app.event_count().await, 0);
+
+    assert_eq!(
+        app.post(
+            "/api/v1/acquisitions",
+            &clerk,
+            &acquisition(insured, "100", "1")
+        )
+        .send()
+        .await
+        .unwrap()
+        .status(),
+        201
+    );
+    let (status, body) = json(
+        app.post(
+            "/api/v1/dependents",
+            &clerk,
+            &dependent(spouse, insured, "100", "1"),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, member) = json(
+        app.get(&format!("/api/v1/members/{insured}"), &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(member["dependents"][0]["person_id"], spouse.to_string());
+    assert_eq!(member["dependents"][0]["status"], "qualified");
+
+    let (status, loss) = json(
+        app.post(
+            &format!("/api/v1/persons/{insured}/loss"),
+            &clerk,
+            &retirement(),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{loss}");
+    assert_eq!(
+        loss["dependents_removed"][0]["person_id"],
+        spouse.to_string()
+    );
+    let (_, dependent_view) = json(
+        app.get(&format!("/api/v1/members/{spouse}"), &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(dependent_view["status"], "lost");
+    assert_eq!(dependent_view["lost_on"], "2026-04-01");
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn search_by_number_office_kana_and_birth_date_with_paging(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    for n in 0..5 {
+        let body = acquisition(Uuid::now_v7(), "100", &format!("{}", n + 1));
+        assert_eq!(
+            app.post("/api/v1/acquisitions", &clerk, &body)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+    }
+    let (_, page) = json(
+        app.get("/api/v1/members?symbol=100&number=3", &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["members"][0]["identification"]["number"], "3");
+    let (_, page) = json(
+        app.get(
+            "/api/v1/members?office_code=1234&kana=ヤマダ&birth_date=S55.4.1&per_page=2&page=2",
+            &clerk,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(page["total"], 5);
+    assert_eq!(page["members"].as_array().unwrap().len(), 2);
+    let (status, problem) = json(
+        app.get("/api/v1/members?birth_date=yesterday", &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_query"))
+    );
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_openapi_document_lists_the_commands(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let (status, doc) = json(
+        app.client
+            .get(format!("{}/api/v1/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    for path in [
+        "/api/v1/acquisitions",
+        "/api/v1/persons/{person_id}/loss",
+        "/api/v1/members/{person_id}/history",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    let (status, _) = json(
+        app.client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = json(
+        app.client
+            .get(format!("{}/readyz", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
