@@ -221,3 +221,69 @@ async fn a_rolled_back_append_leaves_no_event_and_the_reader_passes_its_position
         .unwrap()
         .is_empty());
 }
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn an_acquisition_stored_in_version_1_is_read_as_the_current_version(pool: PgPool) {
+    use kenpo_domain::qualification::PersonEvent;
+    // A 資格取得 as written under the layout before 令和7年5月7日: one `address` and a
+    // `postal_code`, no resident/contact split, event_version 1.0.
+    let person = Uuid::now_v7();
+    let v1 = json!({ "QualificationAcquired": {
+        "person_id": person, "category": "compulsory", "acquired_on": "2019-04-01",
+        "reason": { "kind": "employment" }, "received_on": "2019-04-03",
+        "name": "山田 太郎", "kana": "ヤマダ タロウ", "sex": "male", "birth_date": "1980-04-01",
+        "address": "東京都千代田区千代田1-1", "postal_code": "100-0001",
+        "phone": null, "affiliation_code": null, "employee_number": null,
+        "identification": { "office_code": "1234", "symbol": "100", "number": "1", "branch": "00", "relationship_code": "0" },
+        "monthly_remuneration": 300000,
+        "standard_remuneration": { "grade": 22, "amount": 300000 },
+        "scheduled_loss_on": "2055-04-01", "late_application_reason": null
+    }});
+    let mut tx = event_store::begin_command(&pool).await.unwrap();
+    let old = NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: "QualificationAcquired".to_owned(),
+        event_version: "1.0".to_owned(),
+        payload: v1,
+        metadata: EventMetadata::system("legacy-migration"),
+    };
+    let stream = format!("person-{person}");
+    event_store::append(
+        &mut tx,
+        &stream,
+        "person",
+        ExpectedVersion::NoStream,
+        &[old],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let upcasters = kenpo_api::startup::upcasters();
+    let mut conn = pool.acquire().await.unwrap();
+    let stored = event_store::read_stream(&mut conn, &stream, &upcasters)
+        .await
+        .unwrap();
+    // cqrs-es writes the upcast version in full semantic form
+    assert_eq!(stored[0].event_version, "2.0.0");
+    let event: PersonEvent = stored[0].domain_event().unwrap();
+    let PersonEvent::QualificationAcquired(acquired) = event else {
+        panic!("wrong event")
+    };
+    assert_eq!(
+        acquired.resident_address.as_str(),
+        "〒100-0001 東京都千代田区千代田1-1"
+    );
+    assert_eq!(acquired.contact_address, None);
+    // the stored row itself is untouched
+    let raw: serde_json::Value =
+        sqlx::query_scalar("SELECT payload FROM events WHERE stream_id = $1")
+            .bind(&stream)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        raw["QualificationAcquired"]["address"],
+        "東京都千代田区千代田1-1"
+    );
+}

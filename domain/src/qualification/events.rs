@@ -104,8 +104,13 @@ impl DomainEvent for PersonEvent {
         self.type_name().to_string()
     }
 
+    /// `QualificationAcquired` is at 2.0: version 1 had one `address` and a `postal_code`
+    /// (see [`crate::upcasters`]). Every other event is at 1.0.
     fn event_version(&self) -> String {
-        "1.0".to_string()
+        match self {
+            PersonEvent::QualificationAcquired(_) => "2.0".to_string(),
+            _ => "1.0".to_string(),
+        }
     }
 }
 
