@@ -58,6 +58,7 @@ pub async fn execute(
     let loaded = aggregate::load::<Person>(conn, upcasters, id)
         .await
         .map_err(aggregate::store_error)?;
+    let is_new = loaded.version == 0;
     let handled =
         aggregate::execute(conn, loaded, command, &(), expected, metadata, refusal).await?;
     let first_version = handled.append.stream_version - handled.events.len() as i64;
@@ -69,9 +70,12 @@ pub async fn execute(
             event: event.clone(),
         })
         .collect();
-    members::apply(conn, &at)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let projected = if is_new {
+        members::apply_to_new(conn, &at).await
+    } else {
+        members::apply(conn, &at).await
+    };
+    projected.map_err(|e| ApiError::internal(&e))?;
     Ok(Recorded {
         person_id: id,
         stream_id: stream_id::<Person>(id),

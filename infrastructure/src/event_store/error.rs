@@ -10,6 +10,9 @@ pub enum EventStoreError {
         expected: i64,
         actual: i64,
     },
+    /// An append was asked with no events.
+    #[error("nothing to append")]
+    NothingToAppend,
     /// The stream was to be created but already exists.
     #[error("stream {0} already exists")]
     StreamAlreadyExists(String),

@@ -56,10 +56,34 @@ pub async fn apply(
     conn: &mut PgConnection,
     events: &[PersonEventAt],
 ) -> Result<(), ProjectionError> {
+    let ids = touched_ids(events);
+    let views = store::load(conn, &ids).await?;
+    fold_and_save(conn, events, &ids, views).await
+}
+
+/// Like [`apply`] for events of persons whose streams did not exist before them (their first
+/// events), so there is no row to load: a row exists only once its stream has an event.
+pub async fn apply_to_new(
+    conn: &mut PgConnection,
+    events: &[PersonEventAt],
+) -> Result<(), ProjectionError> {
+    let ids = touched_ids(events);
+    fold_and_save(conn, events, &ids, HashMap::new()).await
+}
+
+fn touched_ids(events: &[PersonEventAt]) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = events.iter().map(|e| e.person_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut views: HashMap<Uuid, MemberView> = store::load(conn, &ids).await?;
+    ids
+}
+
+async fn fold_and_save(
+    conn: &mut PgConnection,
+    events: &[PersonEventAt],
+    ids: &[Uuid],
+    mut views: HashMap<Uuid, MemberView>,
+) -> Result<(), ProjectionError> {
     for e in events {
         let view = views
             .entry(e.person_id)
