@@ -2,8 +2,8 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `DATABASE_URL` | PostgreSQL to use | a private cluster in `KENPO_HOME/pgdata` |
-//! | `KENPO_HOME` | where the embedded default keeps its data and secrets | `./.kenpo` |
+//! | `DATABASE_URL` | PostgreSQL to use | a private cluster in `./.kenpo/pgdata` (`KENPO_PG_DATA`, `KENPO_PG_PORT`, `KENPO_PG_BIN`) |
+//! | `KENPO_HOME` | where the embedded default keeps its secrets | `./.kenpo` |
 //! | `KENPO_JWT_SECRET_FILE` | file holding the token signing secret | `KENPO_HOME/secrets/jwt-signing.key`, created on first use (mode 0600) |
 //! | `KENPO_JWT_SECRET` | the token signing secret itself (≥ 32 bytes) | — |
 //! | `KENPO_LISTEN` | address to serve on | `127.0.0.1:8080` |

@@ -101,6 +101,14 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(routes::health::readyz))
         .nest("/api/v1", api)
         .fallback(|| async { ApiError::not_found("no_such_route", "there is no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                "this route does not take that method: commands are POST, queries GET",
+            )
+        })
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

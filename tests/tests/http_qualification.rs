@@ -468,3 +468,69 @@ async fn the_openapi_document_lists_the_commands(pool: PgPool) {
     .await;
     assert_eq!(status, 200);
 }
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn malformed_paths_queries_methods_and_headers_are_problem_json(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let cases = [
+        (
+            app.get("/api/v1/members/not-a-uuid", &clerk),
+            404,
+            "not_found",
+        ),
+        (
+            app.post("/api/v1/persons/xyz/loss", &clerk, &retirement()),
+            404,
+            "not_found",
+        ),
+        (
+            app.get("/api/v1/members?foo=1", &clerk),
+            422,
+            "invalid_query",
+        ),
+        (
+            app.get(
+                "/api/v1/events?after=x",
+                &app.token("audit1", &[Role::Auditor]),
+            ),
+            422,
+            "invalid_query",
+        ),
+        (
+            app.get("/api/v1/acquisitions", &clerk),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            app.get("/api/v1/nothing-here", &clerk),
+            404,
+            "no_such_route",
+        ),
+        (
+            app.post(
+                "/api/v1/acquisitions",
+                &clerk,
+                &acquisition(Uuid::now_v7(), "1", "1"),
+            )
+            .header("x-correlation-id", "abc"),
+            422,
+            "invalid_correlation_id",
+        ),
+    ];
+    for (request, status, code) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{code}"
+        );
+        let (got, problem) = json(response).await;
+        assert_eq!(
+            (got, problem["code"].as_str()),
+            (status, Some(code)),
+            "{problem}"
+        );
+    }
+    assert_eq!(app.event_count().await, 0);
+}

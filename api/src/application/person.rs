@@ -23,7 +23,7 @@ pub struct Recorded {
     pub stream_id: String,
     /// The stream's version after the command (pass it as `If-Match` for the next change).
     pub version: i64,
-    /// Global position of the last event recorded.
+    /// Global position of the last event recorded (including cascaded dependents' events).
     pub position: i64,
     /// Event types recorded, in order.
     pub events: Vec<String>,
@@ -171,6 +171,7 @@ pub async fn lose_qualification(
             &dependent_metadata,
         )
         .await?;
+        recorded.position = recorded.position.max(removed.position);
         recorded.dependents_removed.push(removed);
     }
     Ok(recorded)

@@ -100,10 +100,12 @@ impl FromRequestParts<AppState> for Staff {
             .map(|ConnectInfo(addr)| addr.ip().to_string());
         let request_id =
             header_text(&parts.headers, REQUEST_ID).unwrap_or_else(|| Uuid::now_v7().to_string());
-        let correlation_id = header_text(&parts.headers, CORRELATION_ID)
-            .and_then(|v| Uuid::parse_str(&v).ok())
-            .or_else(|| Uuid::parse_str(&request_id).ok())
-            .unwrap_or_else(Uuid::now_v7);
+        let correlation_id = match header_text(&parts.headers, CORRELATION_ID) {
+            Some(v) => Uuid::parse_str(&v).map_err(|_| {
+                ApiError::invalid("invalid_correlation_id", "X-Correlation-Id must be a UUID")
+            })?,
+            None => Uuid::parse_str(&request_id).unwrap_or_else(|_| Uuid::now_v7()),
+        };
         Ok(Self {
             claims,
             client_address,

@@ -1,6 +1,8 @@
 //! The global event feed and per-stream history, for auditors and downstream readers.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use crate::json::{PathParam, QueryParams};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use kenpo_infrastructure::event_store::{self, LogReader, StoredEvent};
@@ -72,10 +74,14 @@ pub struct FeedQuery {
 pub async fn feed(
     State(state): State<AppState>,
     staff: Staff,
-    Query(query): Query<FeedQuery>,
+    QueryParams(query): QueryParams<FeedQuery>,
 ) -> Result<Json<FeedPage>, ApiError> {
-    if staff.require(crate::auth::Role::Auditor).is_err() {
-        staff.require(crate::auth::Role::SystemAdmin)?;
+    if staff.require(crate::auth::Role::Auditor).is_err()
+        && staff.require(crate::auth::Role::SystemAdmin).is_err()
+    {
+        return Err(ApiError::forbidden(
+            "the event feed needs the auditor or system_admin role",
+        ));
     }
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) || query.after < 0 {
@@ -102,7 +108,7 @@ pub async fn feed(
 pub async fn stream(
     State(state): State<AppState>,
     staff: Staff,
-    Path(stream_id): Path<String>,
+    PathParam(stream_id): PathParam<String>,
 ) -> Result<Json<Vec<EventRecord>>, ApiError> {
     staff.any_role()?;
     let mut conn = state.pool.acquire().await?;

@@ -1,6 +1,8 @@
 //! 適用 queries (GET) on the members read model. Any staff role.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use crate::json::{PathParam, QueryParams};
 use axum::Json;
 use kenpo_domain::calendar::Date;
 use kenpo_domain::qualification::Person;
@@ -41,7 +43,7 @@ fn person_not_found() -> ApiError {
 pub async fn member(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<Uuid>,
+    PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     staff.any_role()?;
     let member = query::find(&state.pool, id)
@@ -72,7 +74,7 @@ pub struct History {
 pub async fn history(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<Uuid>,
+    PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<History>, ApiError> {
     staff.any_role()?;
     let member = query::find(&state.pool, id)
@@ -129,7 +131,7 @@ pub struct MemberPage {
 pub async fn search(
     State(state): State<AppState>,
     staff: Staff,
-    Query(params): Query<SearchParams>,
+    QueryParams(params): QueryParams<SearchParams>,
 ) -> Result<Json<MemberPage>, ApiError> {
     staff.any_role()?;
     let page = params.page.unwrap_or(1);

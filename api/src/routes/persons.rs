@@ -1,7 +1,9 @@
 //! 適用 commands (POST). Each answers with the stream, its new version and the global position.
 //! They need the `qualification` (適用) role.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::json::PathParam;
 use axum::http::StatusCode;
 use kenpo_domain::qualification::{
     AddressChange, BonusReport, CertificateCollection, CertificateIssue, DependentRecognition,
@@ -97,7 +99,7 @@ pub async fn recognize_dependent(
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn lose(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
     let role = request.staff.require(Role::Qualification)?;
@@ -133,7 +135,7 @@ macro_rules! person_command {
                       (status = 409, body = Problem), (status = 422, body = Problem)))]
         pub async fn $name(
             State(state): State<AppState>,
-            Path(id): Path<Uuid>,
+            PathParam(id): PathParam<Uuid>,
             request: CommandRequest,
         ) -> Result<CommandAnswer, ApiError> {
             let role = request.staff.require(Role::Qualification)?;
