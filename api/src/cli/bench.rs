@@ -129,22 +129,22 @@ async fn http(pool: PgPool, clients: usize, seconds: u64) -> anyhow::Result<()> 
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        let (client, url) = (client.clone(), url.clone());
+        let authorization = format!("Bearer {token}");
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0_u64;
             let mut n = c as u64;
             while Instant::now() < deadline {
-                let body = acquisition(Uuid::now_v7(), n);
+                let body = serde_json::to_vec(&acquisition(Uuid::now_v7(), n)).unwrap_or_default();
                 n += clients as u64;
                 let sent = Instant::now();
-                match client
+                let request = client
                     .post(&url)
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await
-                {
+                    .header(reqwest::header::AUTHORIZATION, &authorization)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body);
+                match request.send().await {
                     Ok(r) if r.status().as_u16() == 201 => latencies.push(sent.elapsed()),
                     _ => failures += 1,
                 }

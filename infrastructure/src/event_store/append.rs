@@ -49,7 +49,7 @@ pub async fn append(
         types.push(event.event_type.as_str());
         type_versions.push(event.event_version.as_str());
         payloads.push(&event.payload);
-        metadata.push(serde_json::to_value(&event.metadata).map_err(EventStoreError::Serialize)?);
+        metadata.push(serde_json::to_string(&event.metadata).map_err(EventStoreError::Serialize)?);
     }
     let base = match expected {
         ExpectedVersion::NoStream => 0,
@@ -76,7 +76,7 @@ pub async fn append(
                 e.event_version, e.payload, e.metadata
            FROM s CROSS JOIN LATERAL (
                 SELECT *
-                  FROM unnest($3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[])
+                  FROM unnest($3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::text[]::jsonb[])
                        WITH ORDINALITY AS u(id, event_type, event_version, payload, metadata, n)
                  ORDER BY u.n) AS e
          RETURNING position"

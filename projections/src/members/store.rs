@@ -17,13 +17,13 @@ pub async fn load(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(Uuid, serde_json::Value)> =
-        sqlx::query_as("SELECT person_id, view FROM members WHERE person_id = ANY($1)")
+    let rows: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT person_id, view::text FROM members WHERE person_id = ANY($1)")
             .bind(ids)
             .fetch_all(&mut *conn)
             .await?;
     rows.into_iter()
-        .map(|(id, view)| Ok((id, serde_json::from_value(view)?)))
+        .map(|(id, view)| Ok((id, serde_json::from_str(&view)?)))
         .collect()
 }
 
@@ -60,14 +60,14 @@ pub async fn save(conn: &mut PgConnection, views: &[&MemberView]) -> Result<(), 
         branches.push(view.identification.as_ref().map(|i| i.branch().to_owned()));
         kanas.push(view.kana_name.clone());
         births.push(view.birth_date.map(|d| d.naive()));
-        docs.push(serde_json::to_value(view)?);
+        docs.push(serde_json::to_string(view)?);
         versions.push(view.stream_version);
     }
     sqlx::query(
         "INSERT INTO members (person_id, kind, status, insured_person_id, office_code, symbol, number,
                               branch, kana_name, birth_date, view, stream_version)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
-                              $7::text[], $8::text[], $9::text[], $10::date[], $11::jsonb[], $12::bigint[])
+                              $7::text[], $8::text[], $9::text[], $10::date[], $11::text[]::jsonb[], $12::bigint[])
          ON CONFLICT (person_id) DO UPDATE SET
              kind = EXCLUDED.kind, status = EXCLUDED.status,
              insured_person_id = EXCLUDED.insured_person_id, office_code = EXCLUDED.office_code,
