@@ -6,7 +6,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use kenpo_infrastructure::event_store::Upcasters;
 use sqlx::PgPool;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::problem::ApiError;
 use crate::routes;
@@ -109,6 +110,10 @@ pub fn router(state: AppState) -> Router {
                 "this route does not take that method: commands are POST, queries GET",
             )
         })
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }

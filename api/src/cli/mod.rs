@@ -13,7 +13,23 @@ use clap::{Parser, Subcommand};
 /// Without DATABASE_URL every command uses the embedded default: a private PostgreSQL cluster
 /// in ./.kenpo/pgdata, started from the system's PostgreSQL binaries.
 #[derive(Debug, Parser)]
-#[command(name = "kenpo", version, about, long_about)]
+#[command(
+    name = "kenpo",
+    version,
+    about,
+    long_about,
+    after_help = "Examples:
+  kenpo serve --listen 127.0.0.1:8080       serve the API (env KENPO_LISTEN)
+  kenpo migrate                             apply pending migrations
+  kenpo projections rebuild                 rebuild the read models from position 0
+  kenpo token --user tanaka --role qualification --ttl 8h
+                                            mint a development bearer token
+  kenpo bench http --clients 16 --seconds 20
+  kenpo bench rebuild --events 1000000
+
+Environment: DATABASE_URL, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN, KENPO_HOME,
+KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, RUST_LOG (see README.md)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
