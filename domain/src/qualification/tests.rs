@@ -2096,7 +2096,11 @@ fn event_types_are_stable() {
     for (event, expected) in events {
         assert_eq!(event.event_type(), expected);
         // QualificationAcquired is at 2.0 since the address split (crate::upcasters)
-        let version = if expected == "QualificationAcquired" { "2.0" } else { "1.0" };
+        let version = if expected == "QualificationAcquired" {
+            "2.0"
+        } else {
+            "1.0"
+        };
         assert_eq!(event.event_version(), version);
         assert!(PersonEvent::EVENT_TYPES.contains(&expected));
         let json = serde_json::to_value(&event).expect("serializes");
