@@ -91,6 +91,12 @@ impl ApiError {
         )
     }
 
+    /// The same answer with another stable code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             problem_type: format!("urn:kenpo:problem:{}", self.code),

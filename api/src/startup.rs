@@ -15,10 +15,20 @@ use crate::state::AppState;
 
 /// State with the configured signing key.
 pub fn state(pool: PgPool) -> anyhow::Result<AppState> {
+    let (keys, created) = crate::cli::keys::key_store()?;
+    for path in created {
+        println!(
+            "created key file {} (keep it out of backups of the database)",
+            path.display()
+        );
+    }
+    let keys = Arc::new(keys);
     Ok(AppState {
         pool,
         signing_key: crate::config::signing_key()?,
         upcasters: Arc::new(upcasters()),
+        keks: keys.clone(),
+        bik: keys,
     })
 }
 
@@ -37,7 +47,7 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     crate::openapi::document();
-    use routes::{events, members, persons};
+    use routes::{events, members, my_number, persons};
     let api = Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/acquisitions", post(persons::acquire))
@@ -95,6 +105,54 @@ pub fn router(state: AppState) -> Router {
         .route("/members", get(members::search))
         .route("/members/{person_id}", get(members::member))
         .route("/members/{person_id}/history", get(members::history))
+        .route("/accounts", get(routes::accounts::list))
+        .route("/accounts/{staff_id}", get(routes::accounts::account))
+        .route("/accounts/changes", post(routes::accounts::propose))
+        .route(
+            "/accounts/changes/{change_id}/approval",
+            post(routes::accounts::approve),
+        )
+        .route(
+            "/accounts/changes/{change_id}/rejection",
+            post(routes::accounts::reject),
+        )
+        .route("/my-number/access", post(my_number::start_access))
+        .route("/my-number/access/end", post(my_number::end_access))
+        .route("/my-number/lookups", post(my_number::lookup))
+        .route("/my-number/access-log", get(my_number::access_log_page))
+        .route("/my-number/review", get(my_number::review))
+        .route(
+            "/persons/{person_id}/my-number",
+            post(my_number::register).get(my_number::read),
+        )
+        .route(
+            "/persons/{person_id}/my-number/status",
+            get(my_number::status),
+        )
+        .route(
+            "/persons/{person_id}/my-number/change",
+            post(my_number::change),
+        )
+        .route(
+            "/persons/{person_id}/my-number/deletion",
+            post(my_number::delete),
+        )
+        .route(
+            "/persons/{person_id}/my-number/not-registered",
+            post(my_number::not_registered),
+        )
+        .route(
+            "/persons/{person_id}/my-number/branch-number",
+            post(my_number::assign_branch_number),
+        )
+        .route(
+            "/persons/{person_id}/my-number/branch-number/change",
+            post(my_number::change_branch_number),
+        )
+        .route(
+            "/persons/{person_id}/my-number/five-info",
+            post(my_number::five_info),
+        )
         .route("/events", get(events::feed))
         .route("/streams/{stream_id}", get(events::stream));
     Router::new()

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use kenpo_infrastructure::crypto::{BlindIndexKey, KeyEncryptionKeys};
 use kenpo_infrastructure::event_store::Upcasters;
 use sqlx::PgPool;
 
@@ -13,4 +14,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub signing_key: SigningKey,
     pub upcasters: Arc<Upcasters>,
+    /// Key-encryption keys that wrap each person's data key (outside the database).
+    pub keks: Arc<dyn KeyEncryptionKeys>,
+    /// The blind-index key (outside the database).
+    pub bik: Arc<dyn BlindIndexKey>,
 }

@@ -10,6 +10,8 @@
 
 pub mod calendar;
 pub mod money;
+pub mod my_number;
 pub mod qualification;
+pub mod staff;
 pub mod standard_remuneration;
 pub mod upcasters;

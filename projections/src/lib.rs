@@ -5,7 +5,9 @@
 //! position 0 — so a rebuilt read model equals the live one.
 
 pub mod members;
+pub mod my_number_status;
 pub mod rebuild;
+pub mod staff_accounts;
 
 pub use rebuild::{rebuild, RebuildProgress, RebuildSummary};
 

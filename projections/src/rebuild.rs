@@ -6,6 +6,8 @@ use kenpo_infrastructure::event_store::{Upcasters, LOG_LOCK_KEY};
 use sqlx::PgPool;
 
 use crate::members::{self, PersonEventAt};
+use crate::my_number_status::{self, MyNumberEventAt};
+use crate::staff_accounts::{self, StaffAccountEventAt};
 use crate::ProjectionError;
 
 /// What a rebuild did.
@@ -17,6 +19,8 @@ pub struct RebuildSummary {
     pub up_to: i64,
     /// Rows in the members read model afterwards.
     pub members: i64,
+    /// Rows in the staff_accounts read model (ユーザ管理簿) afterwards.
+    pub staff_accounts: i64,
     pub elapsed: Duration,
 }
 
@@ -55,6 +59,8 @@ pub async fn rebuild(
             .await?;
     let total = u64::try_from(total).unwrap_or(0);
     members::reset(&mut tx).await?;
+    staff_accounts::reset(&mut tx).await?;
+    my_number_status::reset(&mut tx).await?;
     let mut after = 0_i64;
     let mut done = 0_u64;
     progress.advanced(0, total);
@@ -75,23 +81,39 @@ pub async fn rebuild(
             .filter_map(|e| PersonEventAt::from_stored(e).transpose())
             .collect::<Result<Vec<_>, _>>()?;
         members::apply(&mut tx, &person_events).await?;
+        let account_events = events
+            .iter()
+            .filter_map(|e| StaffAccountEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        if !account_events.is_empty() {
+            staff_accounts::apply(&mut tx, &account_events).await?;
+        }
+        let my_number_events = events
+            .iter()
+            .filter_map(|e| MyNumberEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        my_number_status::apply(&mut tx, &my_number_events).await?;
         progress.advanced(done, total);
     }
     sqlx::query(
-        "INSERT INTO projection_checkpoints (projection, position) VALUES ('members', $1)
+        "INSERT INTO projection_checkpoints (projection, position)
+         SELECT unnest(ARRAY['members', 'staff_accounts', 'my_number_status']), $1
          ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
     )
     .bind(up_to)
     .execute(&mut *tx)
     .await?;
-    let members: i64 = sqlx::query_scalar("SELECT count(*) FROM members")
-        .fetch_one(&mut *tx)
-        .await?;
+    let (members, staff_accounts): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM staff_accounts)",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(RebuildSummary {
         events: done,
         up_to,
         members,
+        staff_accounts,
         elapsed: started.elapsed(),
     })
 }

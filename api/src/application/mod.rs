@@ -3,4 +3,7 @@
 
 pub mod aggregate;
 pub mod command;
+pub mod my_number;
 pub mod person;
+pub mod retention;
+pub mod staff;

@@ -1,12 +1,20 @@
 //! The authenticated staff user of a request, with where the request came from.
+//!
+//! A request is let in only when its bearer token verifies **and** the user's account in the
+//! ユーザ管理簿 (staff account registry) is active today: created, not revoked, and today (the
+//! date in Japan) within `valid_from..=valid_to`. One primary-key read per request. The roles
+//! acted under are those the token carries *and* the registry holds.
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::http::{header, HeaderMap};
 use chrono::Utc;
+use kenpo_domain::staff as registry;
 use kenpo_infrastructure::event_store::EventMetadata;
+use kenpo_projections::staff_accounts::{query, NotActive};
 use uuid::Uuid;
 
 use super::{Claims, Role};
@@ -20,10 +28,17 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// Header carrying a correlation id chosen by the client.
 pub const CORRELATION_ID: &str = "x-correlation-id";
 
-/// A staff user whose bearer token verified, and the request's provenance.
+/// A staff user whose bearer token verified and whose account is active, and the request's
+/// provenance.
 #[derive(Debug, Clone)]
 pub struct Staff {
+    /// The token's claims, with `roles` narrowed to those the registry also holds (a token
+    /// cannot grant more than the ユーザ管理簿 records).
     pub claims: Claims,
+    /// 課 of the user, from the registry.
+    pub department: String,
+    /// 個人番号 取扱権限, from the registry: without it the user never reaches a My Number.
+    pub my_number_permission: bool,
     pub client_address: Option<String>,
     pub terminal_id: Option<String>,
     pub request_id: String,
@@ -41,6 +56,18 @@ impl Staff {
                 role.as_str()
             )))
         }
+    }
+
+    /// Refuse (403) unless the user holds one of `roles`; the first one held is returned.
+    pub fn require_any(&self, roles: &[Role]) -> Result<Role, ApiError> {
+        roles
+            .iter()
+            .copied()
+            .find(|r| self.claims.roles.contains(r))
+            .ok_or_else(|| {
+                let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                ApiError::forbidden(format!("this needs one of the roles {}", names.join(", ")))
+            })
     }
 
     /// Any staff role may read the read models; the first role held is recorded.
@@ -68,6 +95,44 @@ impl Staff {
     }
 }
 
+impl From<Role> for registry::Role {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Qualification => Self::Qualification,
+            Role::Benefits => Self::Benefits,
+            Role::Premiums => Self::Premiums,
+            Role::Review => Self::Review,
+            Role::SystemAdmin => Self::SystemAdmin,
+            Role::DataProtection => Self::DataProtection,
+            Role::Auditor => Self::Auditor,
+        }
+    }
+}
+
+impl From<registry::Role> for Role {
+    fn from(role: registry::Role) -> Self {
+        match role {
+            registry::Role::Qualification => Self::Qualification,
+            registry::Role::Benefits => Self::Benefits,
+            registry::Role::Premiums => Self::Premiums,
+            registry::Role::Review => Self::Review,
+            registry::Role::SystemAdmin => Self::SystemAdmin,
+            registry::Role::DataProtection => Self::DataProtection,
+            registry::Role::Auditor => Self::Auditor,
+        }
+    }
+}
+
+/// 401 `account_not_active`: the token verified but the registry does not let the user in.
+pub fn account_not_active(user: &str, why: &NotActive) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "account_not_active",
+        "Account not active",
+        format!("{user}: {why}"),
+    )
+}
+
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -90,10 +155,22 @@ impl FromRequestParts<AppState> for Staff {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-        let claims = state
+        let mut claims = state
             .signing_key
             .verify(token.trim())
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        let account = query::standing(&state.pool, &claims.sub)
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .ok_or(NotActive::Unknown)
+            .and_then(|account| {
+                account.active_on(registry::date_in_japan(Utc::now()))?;
+                Ok(account)
+            })
+            .map_err(|why| account_not_active(&claims.sub, &why))?;
+        claims
+            .roles
+            .retain(|role| account.roles.contains(&registry::Role::from(*role)));
         let client_address = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -108,6 +185,8 @@ impl FromRequestParts<AppState> for Staff {
         };
         Ok(Self {
             claims,
+            department: account.department.unwrap_or_default(),
+            my_number_permission: account.my_number_permission,
             client_address,
             terminal_id: header_text(&parts.headers, TERMINAL_ID),
             request_id,

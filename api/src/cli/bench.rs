@@ -108,10 +108,28 @@ async fn http(pool: PgPool, clients: usize, seconds: u64) -> anyhow::Result<()> 
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut secret);
     let key = SigningKey::new(secret.to_vec())?;
     let token = key.mint("bench", &[Role::Qualification], chrono::Duration::hours(1))?;
+    // Every request checks the ユーザ管理簿: the bench user needs an account there.
+    crate::application::staff::bootstrap_account(
+        &pool,
+        &crate::startup::upcasters(),
+        kenpo_domain::staff::StaffId::parse("bench")?,
+        kenpo_domain::staff::AccountDetails {
+            department: kenpo_domain::staff::Department::parse("ベンチマーク")?,
+            roles: vec![kenpo_domain::staff::Role::Qualification],
+            my_number_permission: false,
+            valid_from: crate::application::staff::today(),
+            valid_to: None,
+        },
+        crate::application::staff::BootstrapMode::FreshInstallation,
+    )
+    .await?;
+    let keys = Arc::new(bench_keys()?);
     let state = crate::state::AppState {
         pool: pool.clone(),
         signing_key: key,
         upcasters: Arc::new(crate::startup::upcasters()),
+        keks: keys.clone(),
+        bik: keys,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
@@ -270,4 +288,11 @@ fn to_command(value: Value) -> anyhow::Result<PersonCommand> {
             PersonCommand::LoseQualification(serde_json::from_value::<q::QualificationLoss>(body)?)
         }
     })
+}
+
+/// Throw-away keys for the bench database (never the real key directory).
+fn bench_keys() -> anyhow::Result<kenpo_infrastructure::crypto::FileKeyStore> {
+    let dir = std::env::temp_dir().join(format!("kenpo-bench-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(kenpo_infrastructure::crypto::FileKeyStore::open_or_create(&dir)?.0)
 }

@@ -1,7 +1,10 @@
 //! The `kenpo` command line.
 
+mod accounts;
 mod bench;
+pub(crate) mod keys;
 mod projections;
+mod retention;
 mod serve;
 mod token;
 
@@ -24,8 +27,13 @@ use clap::{Parser, Subcommand};
   kenpo projections rebuild                 rebuild the read models from position 0
   kenpo token --user tanaka --role qualification --ttl 8h
                                             mint a development bearer token
+  kenpo accounts bootstrap --user tanaka --department IT推進課 --role system_admin
+                                            put the first users in the ユーザ管理簿
+  kenpo accounts list                       print the ユーザ管理簿
   kenpo bench http --clients 16 --seconds 20
   kenpo bench rebuild --events 1000000
+  kenpo retention run --dry-run --as-of 2036-04-01
+  kenpo keys rotate                         new key-encryption key; re-wrap every data key
 
 Environment: DATABASE_URL, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN, KENPO_HOME,
 KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, RUST_LOG (see README.md)."
@@ -46,10 +54,25 @@ enum Command {
         #[command(subcommand)]
         command: projections::ProjectionsCommand,
     },
+    /// 個人番号 retention: crypto-shred numbers past their retention period.
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
+    },
     /// Mint a development bearer token signed with the configured secret.
     Token(token::TokenArgs),
+    /// The ユーザ管理簿 (staff account registry): bootstrap the first accounts, list them.
+    Accounts {
+        #[command(subcommand)]
+        command: accounts::AccountsCommand,
+    },
     /// Measure throughput (not a test): HTTP commands and projection rebuild.
     Bench(bench::BenchArgs),
+    /// Key-encryption keys of the My Number data keys (rotate, re-wrap).
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
 }
 
 /// Parse the command line and run it.
@@ -65,7 +88,10 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Projections { command } => projections::run(command).await,
+        Command::Retention { command } => retention::run(command).await,
         Command::Token(args) => token::run(args),
+        Command::Accounts { command } => accounts::run(command).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Keys { command } => keys::run(command).await,
     }
 }

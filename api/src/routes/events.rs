@@ -32,8 +32,28 @@ pub struct EventRecord {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// What stands in an answer where a sealed 個人番号 is stored: the ciphertext never leaves the
+/// server (reading a number is `GET /persons/{id}/my-number`, logged).
+pub const WITHHELD: &str = "<sealed 個人番号 withheld>";
+
+fn withhold_sealed(stream_type: &str, mut payload: Value) -> Value {
+    if stream_type == "my_number" {
+        if let Some(body) = payload
+            .as_object_mut()
+            .and_then(|o| o.values_mut().next())
+            .and_then(Value::as_object_mut)
+        {
+            if body.contains_key("sealed") {
+                body.insert("sealed".to_owned(), Value::String(WITHHELD.to_owned()));
+            }
+        }
+    }
+    payload
+}
+
 impl From<StoredEvent> for EventRecord {
     fn from(e: StoredEvent) -> Self {
+        let payload = withhold_sealed(&e.stream_type, e.payload);
         Self {
             position: e.position,
             event_id: e.event_id,
@@ -41,7 +61,7 @@ impl From<StoredEvent> for EventRecord {
             version: e.version,
             event_type: e.event_type,
             event_version: e.event_version,
-            payload: e.payload,
+            payload,
             metadata: e.metadata,
             recorded_at: e.recorded_at,
         }

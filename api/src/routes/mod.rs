@@ -1,6 +1,8 @@
 //! HTTP handlers, one module per resource.
 
+pub mod accounts;
 pub mod events;
 pub mod health;
 pub mod members;
+pub mod my_number;
 pub mod persons;

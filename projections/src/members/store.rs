@@ -43,6 +43,7 @@ pub async fn save(conn: &mut PgConnection, views: &[&MemberView]) -> Result<(), 
     let mut branches = Vec::with_capacity(n);
     let mut kanas = Vec::with_capacity(n);
     let mut births = Vec::with_capacity(n);
+    let mut losses = Vec::with_capacity(n);
     let mut docs = Vec::with_capacity(n);
     let mut versions = Vec::with_capacity(n);
     for view in views {
@@ -60,20 +61,22 @@ pub async fn save(conn: &mut PgConnection, views: &[&MemberView]) -> Result<(), 
         branches.push(view.identification.as_ref().map(|i| i.branch().to_owned()));
         kanas.push(view.kana_name.clone());
         births.push(view.birth_date.map(|d| d.naive()));
+        losses.push(view.lost_on.map(|d| d.naive()));
         docs.push(serde_json::to_string(view)?);
         versions.push(view.stream_version);
     }
     sqlx::query(
         "INSERT INTO members (person_id, kind, status, insured_person_id, office_code, symbol, number,
-                              branch, kana_name, birth_date, view, stream_version)
+                              branch, kana_name, birth_date, view, stream_version, lost_on)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[],
-                              $7::text[], $8::text[], $9::text[], $10::date[], $11::text[]::jsonb[], $12::bigint[])
+                              $7::text[], $8::text[], $9::text[], $10::date[], $11::text[]::jsonb[], $12::bigint[], $13::date[])
          ON CONFLICT (person_id) DO UPDATE SET
              kind = EXCLUDED.kind, status = EXCLUDED.status,
              insured_person_id = EXCLUDED.insured_person_id, office_code = EXCLUDED.office_code,
              symbol = EXCLUDED.symbol, number = EXCLUDED.number, branch = EXCLUDED.branch,
              kana_name = EXCLUDED.kana_name, birth_date = EXCLUDED.birth_date,
-             view = EXCLUDED.view, stream_version = EXCLUDED.stream_version",
+             view = EXCLUDED.view, stream_version = EXCLUDED.stream_version,
+             lost_on = EXCLUDED.lost_on",
     )
     .bind(&ids)
     .bind(&kinds)
@@ -87,6 +90,7 @@ pub async fn save(conn: &mut PgConnection, views: &[&MemberView]) -> Result<(), 
     .bind(&births)
     .bind(&docs)
     .bind(&versions)
+    .bind(&losses)
     .execute(&mut *conn)
     .await?;
     Ok(())

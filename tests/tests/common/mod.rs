@@ -5,8 +5,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use kenpo_api::application::staff::{bootstrap_account, BootstrapMode};
 use kenpo_api::auth::{Role, SigningKey};
 use kenpo_api::state::AppState;
+use kenpo_domain::calendar::Date;
+use kenpo_domain::staff::{self as registry, AccountDetails, Department, StaffId};
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -16,15 +19,40 @@ pub struct TestApp {
     pub client: Client,
     pub key: SigningKey,
     pub pool: PgPool,
+    /// Events in the log once the standard accounts are bootstrapped.
+    pub baseline_events: i64,
+    /// Where this app's key-encryption and blind-index keys are (outside the database).
+    pub key_dir: std::path::PathBuf,
+    pub keys: Arc<kenpo_infrastructure::crypto::FileKeyStore>,
 }
 
-/// Serve the real router on 127.0.0.1:<random> with a fresh signing key.
+/// The accounts every test app has in its ユーザ管理簿 (user, 課, roles), valid from
+/// 2000-01-01 without end and without 個人番号 取扱権限. Every request checks the registry, so
+/// a token for anyone else is refused (401 `account_not_active`).
+pub const STANDARD_ACCOUNTS: &[(&str, &str, &[Role])] = &[
+    ("clerk1", "適用一課", &[Role::Qualification]),
+    ("kyufu1", "給付課", &[Role::Benefits]),
+    ("audit1", "監査室", &[Role::Auditor]),
+    ("admin1", "IT推進課", &[Role::SystemAdmin]),
+    ("admin2", "IT推進課", &[Role::SystemAdmin]),
+    ("dpo1", "企画部", &[Role::DataProtection]),
+    ("dpo2", "企画部", &[Role::DataProtection]),
+];
+
+/// Serve the real router on 127.0.0.1:<random> with a fresh signing key, after bootstrapping
+/// the [`STANDARD_ACCOUNTS`].
 pub async fn spawn_app(pool: PgPool) -> TestApp {
     let key = SigningKey::new(b"test-signing-secret-of-32-bytes!!".to_vec()).unwrap();
+    // the key-encryption and blind-index keys live in a directory of this test's own
+    let key_dir = std::env::temp_dir().join(format!("kenpo-test-keys-{}", uuid::Uuid::new_v4()));
+    let (keys, _) = kenpo_infrastructure::crypto::FileKeyStore::open_or_create(&key_dir).unwrap();
+    let keys = Arc::new(keys);
     let state = AppState {
         pool: pool.clone(),
         signing_key: key.clone(),
         upcasters: Arc::new(kenpo_api::startup::upcasters()),
+        keks: keys.clone(),
+        bik: keys.clone(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -36,12 +64,28 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
         .await
         .unwrap();
     });
-    TestApp {
+    let mut app = TestApp {
         base: format!("http://{addr}"),
         client: Client::new(),
         key,
         pool,
+        baseline_events: 0,
+        key_dir,
+        keys,
+    };
+    for (user, department, roles) in STANDARD_ACCOUNTS {
+        app.bootstrap(
+            user,
+            department,
+            roles,
+            false,
+            Date::fixed(2000, 1, 1),
+            None,
+        )
+        .await;
     }
+    app.baseline_events = app.total_event_count().await;
+    app
 }
 
 impl TestApp {
@@ -69,11 +113,45 @@ impl TestApp {
             .bearer_auth(token)
     }
 
+    /// Events recorded since the app started (the accounts' bootstrap not counted).
     pub async fn event_count(&self) -> i64 {
+        self.total_event_count().await - self.baseline_events
+    }
+
+    /// Every event in the log.
+    pub async fn total_event_count(&self) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM events")
             .fetch_one(&self.pool)
             .await
             .unwrap()
+    }
+
+    /// Put `user` in the ユーザ管理簿 directly (as `kenpo accounts bootstrap --force` does).
+    pub async fn bootstrap(
+        &self,
+        user: &str,
+        department: &str,
+        roles: &[Role],
+        my_number_permission: bool,
+        valid_from: Date,
+        valid_to: Option<Date>,
+    ) {
+        let details = AccountDetails {
+            department: Department::parse(department).unwrap(),
+            roles: roles.iter().map(|r| registry::Role::from(*r)).collect(),
+            my_number_permission,
+            valid_from,
+            valid_to,
+        };
+        bootstrap_account(
+            &self.pool,
+            &kenpo_api::startup::upcasters(),
+            StaffId::parse(user).unwrap(),
+            details,
+            BootstrapMode::Force,
+        )
+        .await
+        .unwrap();
     }
 }
 

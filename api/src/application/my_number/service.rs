@@ -1,0 +1,369 @@
+//! 個人番号 commands and reads, each in one transaction with its access-log row.
+
+use std::sync::Arc;
+
+use kenpo_domain::calendar::Date;
+use kenpo_domain::my_number::{
+    MyNumber, MyNumberCommand, MyNumberEvent, MyNumberRecord, MyNumberRecordError, SealerService,
+};
+use kenpo_domain::qualification::ErrorCategory;
+use kenpo_infrastructure::crypto::{subject_keys, BlindIndexKey, CryptoError, KeyEncryptionKeys};
+use kenpo_projections::my_number_status::{self, MyNumberEventAt};
+use serde::Serialize;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::access_log::{self, Action, Entry, Outcome};
+use super::guard::Granted;
+use super::sealer::{self, DekSealer, NoSealer};
+use crate::application::aggregate::{self, stream_id};
+use crate::auth::Staff;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// What a My Number command recorded (never the number).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyNumberRecorded {
+    pub person_id: Uuid,
+    /// `my_number-<uuid>`.
+    pub stream_id: String,
+    pub version: i64,
+    pub position: i64,
+    /// Event types recorded; empty when the command changed nothing (the same number again).
+    pub events: Vec<String>,
+}
+
+/// A refusal of the My Number record as an answer.
+pub fn refusal(error: MyNumberRecordError) -> ApiError {
+    let detail = error.to_string();
+    match error.category() {
+        Some(ErrorCategory::Invalid) => ApiError::invalid(error.code(), detail),
+        Some(ErrorCategory::Conflict) => ApiError::conflict(error.code(), detail),
+        Some(ErrorCategory::NotFound) => ApiError::not_found(error.code(), detail),
+        None => ApiError::internal(&detail),
+    }
+}
+
+fn crypto_error(e: CryptoError) -> ApiError {
+    ApiError::internal(&e)
+}
+
+/// The blind index of a number (HMAC under a key outside the database).
+pub fn blind_index(bik: &dyn BlindIndexKey, number: &MyNumber) -> Vec<u8> {
+    bik.blind_index(number.expose().as_bytes()).to_vec()
+}
+
+/// The person must exist in 適用 (a member row); 404 otherwise.
+async fn require_person(conn: &mut PgConnection, person_id: Uuid) -> Result<(), ApiError> {
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM members WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    exists
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found("person_not_found", "there is no person with this id"))
+}
+
+/// Who holds the number with this blind index, if anyone.
+pub async fn holder(conn: &mut PgConnection, bidx: &[u8]) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT person_id FROM my_number_index WHERE bidx = $1")
+        .bind(bidx)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// Run a My Number command for `person_id` and project it; `sealer` seals any number.
+#[allow(clippy::too_many_arguments)]
+async fn execute(
+    conn: &mut PgConnection,
+    state: &AppState,
+    person_id: Uuid,
+    command: MyNumberCommand,
+    sealer: SealerService,
+    expected: Option<i64>,
+    metadata: &kenpo_infrastructure::event_store::EventMetadata,
+    loaded: aggregate::Loaded<MyNumberRecord>,
+) -> Result<MyNumberRecorded, ApiError> {
+    let handled =
+        aggregate::execute(conn, loaded, command, &sealer, expected, metadata, refusal).await?;
+    let first = handled.append.stream_version - handled.events.len() as i64;
+    let at: Vec<MyNumberEventAt> = (first + 1..)
+        .zip(&handled.events)
+        .map(|(version, event)| MyNumberEventAt {
+            person_id,
+            version,
+            event: event.clone(),
+        })
+        .collect();
+    my_number_status::apply(conn, &at)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let _ = state;
+    Ok(MyNumberRecorded {
+        person_id,
+        stream_id: stream_id::<MyNumberRecord>(person_id),
+        version: handled.append.stream_version,
+        position: handled.append.last_position,
+        events: handled
+            .events
+            .iter()
+            .map(|e| e.type_name().to_owned())
+            .collect(),
+    })
+}
+
+/// The number currently registered for the person, opened with their key (for a change, which
+/// keeps the previous number inside the new sealed value).
+fn current_number(
+    record: &MyNumberRecord,
+    person_id: Uuid,
+    dek: &kenpo_infrastructure::crypto::DataKey,
+) -> Result<Option<MyNumber>, ApiError> {
+    let Some((version, sealed, event_type)) = record.latest_sealed() else {
+        return Ok(None);
+    };
+    let plain = sealer::open(
+        dek,
+        &stream_id::<MyNumberRecord>(person_id),
+        version,
+        event_type,
+        sealed,
+    )
+    .map_err(|e| ApiError::internal(&e))?;
+    Ok(Some(plain.number))
+}
+
+/// How an entry of a number ended, for the access log when the transaction rolled back.
+pub enum EntryOutcome {
+    Recorded(MyNumberRecorded),
+    /// The same number was already registered for this person: nothing recorded.
+    Unchanged(MyNumberRecorded),
+}
+
+/// 登録 or 変更 of a number: duplicate check through the blind index, sealing under the
+/// person's key, index update — all in `conn`'s transaction, with the access-log row.
+#[allow(clippy::too_many_arguments)]
+pub async fn enter_number(
+    conn: &mut PgConnection,
+    state: &AppState,
+    staff: &Staff,
+    granted: &Granted,
+    person_id: Uuid,
+    number: &MyNumber,
+    make_command: impl FnOnce(Option<MyNumber>) -> MyNumberCommand,
+    action: Action,
+    expected: Option<i64>,
+) -> Result<EntryOutcome, ApiError> {
+    require_person(conn, person_id).await?;
+    let bidx = blind_index(state.bik.as_ref(), number);
+    let loaded = aggregate::load::<MyNumberRecord>(conn, &state.upcasters, person_id)
+        .await
+        .map_err(aggregate::store_error)?;
+    match holder(conn, &bidx).await? {
+        Some(other) if other != person_id => {
+            return Err(ApiError::conflict(
+                "my_number_duplicate",
+                "this 個人番号 is already registered for another person; it was not recorded \
+                 (a permitted user can find the holder with 名寄せ)",
+            ));
+        }
+        Some(_) => {
+            access_log::record(
+                conn,
+                &Entry {
+                    staff,
+                    role: Some(granted.role),
+                    elevation: Some(&granted.elevation),
+                    person_id: Some(person_id),
+                    action,
+                    outcome: Outcome::Ok,
+                    reason_code: Some("unchanged"),
+                },
+            )
+            .await?;
+            return Ok(EntryOutcome::Unchanged(MyNumberRecorded {
+                person_id,
+                stream_id: stream_id::<MyNumberRecord>(person_id),
+                version: loaded.version,
+                position: 0,
+                events: Vec::new(),
+            }));
+        }
+        None => {}
+    }
+    let keks: &dyn KeyEncryptionKeys = state.keks.as_ref();
+    let (key_id, dek) = subject_keys::get_or_create(conn, keks, person_id)
+        .await
+        .map_err(crypto_error)?;
+    let previous = current_number(&loaded.aggregate, person_id, &dek)?;
+    let command = make_command(previous);
+    let sealer = SealerService(Arc::new(DekSealer {
+        dek,
+        key_id,
+        stream_id: stream_id::<MyNumberRecord>(person_id),
+    }));
+    let metadata = staff.metadata(granted.role);
+    let recorded = execute(
+        conn, state, person_id, command, sealer, expected, &metadata, loaded,
+    )
+    .await?;
+    // the person's previous number (if any) no longer points here
+    sqlx::query("DELETE FROM my_number_index WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO my_number_index (bidx, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(&bidx)
+    .bind(person_id)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // another transaction registered the same number for another person first
+        return Err(ApiError::conflict(
+            "my_number_duplicate",
+            "this 個人番号 was registered for another person at the same moment; it was not recorded",
+        ));
+    }
+    access_log::record(
+        conn,
+        &Entry {
+            staff,
+            role: Some(granted.role),
+            elevation: Some(&granted.elevation),
+            person_id: Some(person_id),
+            action,
+            outcome: Outcome::Ok,
+            reason_code: None,
+        },
+    )
+    .await?;
+    Ok(EntryOutcome::Recorded(recorded))
+}
+
+/// A command that seals nothing (削除, 未登録, 枝番, 5情報), with its access-log row.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_fact(
+    conn: &mut PgConnection,
+    state: &AppState,
+    staff: &Staff,
+    granted: &Granted,
+    person_id: Uuid,
+    command: MyNumberCommand,
+    action: Action,
+    expected: Option<i64>,
+) -> Result<MyNumberRecorded, ApiError> {
+    require_person(conn, person_id).await?;
+    let deletes = matches!(command, MyNumberCommand::Delete { .. });
+    let loaded = aggregate::load::<MyNumberRecord>(conn, &state.upcasters, person_id)
+        .await
+        .map_err(aggregate::store_error)?;
+    let metadata = staff.metadata(granted.role);
+    let recorded = execute(
+        conn,
+        state,
+        person_id,
+        command,
+        SealerService(Arc::new(NoSealer)),
+        expected,
+        &metadata,
+        loaded,
+    )
+    .await?;
+    if deletes {
+        // a deleted number no longer blocks another person's registration
+        sqlx::query("DELETE FROM my_number_index WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    access_log::record(
+        conn,
+        &Entry {
+            staff,
+            role: Some(granted.role),
+            elevation: Some(&granted.elevation),
+            person_id: Some(person_id),
+            action,
+            outcome: Outcome::Ok,
+            reason_code: None,
+        },
+    )
+    .await?;
+    Ok(recorded)
+}
+
+/// What a read shows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Revealed {
+    /// The number, for this permitted and logged read.
+    Registered {
+        person_id: Uuid,
+        my_number: String,
+        /// Stream version the number was read at.
+        as_of_version: i64,
+    },
+    /// The retention job erased it.
+    Erased {
+        person_id: Uuid,
+        erased_on: Date,
+        ledger_seq: i64,
+    },
+}
+
+/// Reveal a person's number. The access-log row is committed before anything is opened, so
+/// no number is ever shown unlogged.
+pub async fn reveal(
+    state: &AppState,
+    staff: &Staff,
+    granted: &Granted,
+    person_id: Uuid,
+) -> Result<Revealed, ApiError> {
+    let entry = Entry {
+        staff,
+        role: Some(granted.role),
+        elevation: Some(&granted.elevation),
+        person_id: Some(person_id),
+        action: Action::Read,
+        outcome: Outcome::Ok,
+        reason_code: None,
+    };
+    access_log::record_alone(&state.pool, &entry).await?;
+    let mut conn = state.pool.acquire().await?;
+    let loaded = aggregate::load::<MyNumberRecord>(&mut conn, &state.upcasters, person_id)
+        .await
+        .map_err(aggregate::store_error)?;
+    if let Some(erasure) = loaded.aggregate.erasure() {
+        return Ok(Revealed::Erased {
+            person_id,
+            erased_on: erasure.erased_on,
+            ledger_seq: erasure.ledger_seq,
+        });
+    }
+    if !loaded.aggregate.has_number() {
+        return Err(ApiError::not_found(
+            "my_number_not_registered",
+            "no 個人番号 is registered for this person",
+        ));
+    }
+    let keks: &dyn KeyEncryptionKeys = state.keks.as_ref();
+    let Some((_, dek)) = subject_keys::get(&mut conn, keks, person_id)
+        .await
+        .map_err(crypto_error)?
+    else {
+        return Err(ApiError::internal(&"a registered 個人番号 has no data key"));
+    };
+    let number = current_number(&loaded.aggregate, person_id, &dek)?
+        .ok_or_else(|| ApiError::internal(&"a registered 個人番号 has no sealed value"))?;
+    Ok(Revealed::Registered {
+        person_id,
+        my_number: number.expose().to_owned(),
+        as_of_version: loaded.version,
+    })
+}
+
+/// Keep `MyNumberEvent` referenced for the OpenAPI of the stream endpoint.
+pub type Event = MyNumberEvent;

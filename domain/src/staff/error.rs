@@ -1,0 +1,97 @@
+//! [`StaffAccountError`]: why a command on a [`super::StaffAccount`] was refused.
+
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::calendar::Date;
+
+/// How an error maps onto HTTP: `Invalid` → 422, `Conflict` → 409, `NotFound` → 404,
+/// `Forbidden` → 403.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCategory {
+    /// The command contradicts a rule whatever the state.
+    Invalid,
+    /// The command conflicts with the account's current state.
+    Conflict,
+    /// The account or change the command refers to does not exist.
+    NotFound,
+    /// The actor may not do this (two-person rule).
+    Forbidden,
+}
+
+/// A command refused by the [`super::StaffAccount`] aggregate; [`StaffAccountError::code`] is
+/// the stable machine code.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StaffAccountError {
+    /// An account must hold at least one role.
+    #[error("an account must hold at least one role")]
+    NoRoles,
+    /// `valid_to` before `valid_from`.
+    #[error("valid_to {valid_to} is before valid_from {valid_from}")]
+    ValidityReversed { valid_from: Date, valid_to: Date },
+    /// The command names another account than the stream's.
+    #[error("the command is for staff id {given}, but this account is {expected}")]
+    StaffIdMismatch { expected: String, given: String },
+    /// Creating an account that exists (or existed: ids are never reused).
+    #[error("the account {staff_id} already exists in the ユーザ管理簿 (staff account registry)")]
+    AccountExists { staff_id: String },
+    /// Updating, revoking or deciding on an account that was never created.
+    #[error("there is no such account in the ユーザ管理簿 (staff account registry)")]
+    AccountNotFound,
+    /// Any change to a revoked account.
+    #[error("the account {staff_id} is revoked; a revoked account cannot change or come back")]
+    AccountRevoked { staff_id: String },
+    /// A second proposal while one is pending.
+    #[error(
+        "change {change_id} is pending for this account; it must be approved or rejected first"
+    )]
+    ChangePending { change_id: Uuid },
+    /// Deciding on a change that is not the pending one.
+    #[error("change {change_id} is not pending for this account")]
+    ChangeNotFound { change_id: Uuid },
+    /// An update that changes nothing.
+    #[error("the update changes nothing: the account already has exactly these details")]
+    NoChange,
+    /// The proposer tried to approve or reject their own proposal.
+    #[error("the two-person rule: {staff_id} proposed this change and cannot also decide on it")]
+    DeciderIsProposer { staff_id: String },
+    /// The holder of the account tried to approve or reject a change to it.
+    #[error("{staff_id} cannot decide on a change to their own account")]
+    DeciderIsHolder { staff_id: String },
+}
+
+impl StaffAccountError {
+    /// The stable snake_case code.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::NoRoles => "no_roles",
+            Self::ValidityReversed { .. } => "validity_reversed",
+            Self::StaffIdMismatch { .. } => "staff_id_mismatch",
+            Self::AccountExists { .. } => "account_exists",
+            Self::AccountNotFound => "account_not_found",
+            Self::AccountRevoked { .. } => "account_revoked",
+            Self::ChangePending { .. } => "change_pending",
+            Self::ChangeNotFound { .. } => "change_not_found",
+            Self::NoChange => "no_change",
+            Self::DeciderIsProposer { .. } => "two_person_rule",
+            Self::DeciderIsHolder { .. } => "own_account",
+        }
+    }
+
+    /// How the refusal maps onto HTTP.
+    pub const fn category(&self) -> ErrorCategory {
+        match self {
+            Self::NoRoles
+            | Self::ValidityReversed { .. }
+            | Self::StaffIdMismatch { .. }
+            | Self::NoChange => ErrorCategory::Invalid,
+            Self::AccountExists { .. }
+            | Self::AccountRevoked { .. }
+            | Self::ChangePending { .. } => ErrorCategory::Conflict,
+            Self::AccountNotFound | Self::ChangeNotFound { .. } => ErrorCategory::NotFound,
+            Self::DeciderIsProposer { .. } | Self::DeciderIsHolder { .. } => {
+                ErrorCategory::Forbidden
+            }
+        }
+    }
+}

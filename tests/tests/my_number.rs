@@ -1,0 +1,803 @@
+//! 個人番号 (issue 3) over real HTTP against a real PostgreSQL: elevation and permission,
+//! entry checks, duplicates, reading, 名寄せ, the access log, retention erasure — and that no
+//! number can be found anywhere it must not be.
+
+mod common;
+
+use common::bodies::acquisition;
+use common::{json, spawn_app, TestApp};
+use kenpo_api::application::retention::{self, RetentionOptions};
+use kenpo_api::auth::Role;
+use kenpo_domain::calendar::Date;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Valid 個人番号 (check digits computed by hand from rules.md §1, not by the code under test).
+const A: &str = "123456789018";
+const B: &str = "983205673214";
+const C: &str = "123456789000";
+
+/// Make more valid numbers: 11 base digits + the rules.md §1 check digit.
+fn valid_number(base: u64) -> String {
+    let digits: Vec<u32> = format!("{base:011}")
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .collect();
+    let weights = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+    let sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+    let check = if sum % 11 <= 1 { 0 } else { 11 - sum % 11 };
+    format!("{base:011}{check}")
+}
+
+async fn mn_clerk(app: &TestApp) -> String {
+    app.bootstrap(
+        "mn1",
+        "適用一課",
+        &[Role::Qualification],
+        true,
+        Date::from_ymd(2000, 1, 1).unwrap(),
+        None,
+    )
+    .await;
+    app.token("mn1", &[Role::Qualification])
+}
+
+async fn person(app: &TestApp, acquired_on: &str, lost: Option<(&str, &str)>) -> Uuid {
+    let id = Uuid::now_v7();
+    let mut body = acquisition(id, "300", &format!("{}", id.as_u128() % 10_000_000));
+    body["acquired_on"] = json!(acquired_on);
+    body["received_on"] = json!(acquired_on);
+    let (status, answer) = json(
+        app.post("/api/v1/acquisitions", &app.clerk(), &body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    if let Some((last_working_day, lost_on)) = lost {
+        let loss = json!({ "lost_on": lost_on, "reason": { "kind": "retirement", "last_working_day": last_working_day }, "received_on": lost_on });
+        let (status, answer) = json(
+            app.post(&format!("/api/v1/persons/{id}/loss"), &app.clerk(), &loss)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    id
+}
+
+async fn access_on(app: &TestApp, token: &str) {
+    let (status, body) = json(
+        app.post(
+            "/api/v1/my-number/access",
+            token,
+            &json!({"purpose": "資格取得届の個人番号登録"}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+async fn register(app: &TestApp, token: &str, person: Uuid, number: &str) -> (u16, Value) {
+    let body = json!({ "number": number, "source": "employer", "registered_on": "2025-04-03" });
+    json(
+        app.post(&format!("/api/v1/persons/{person}/my-number"), token, &body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+async fn access_log(app: &TestApp) -> Vec<(String, String, String, Option<Uuid>, Option<String>)> {
+    sqlx::query_as("SELECT staff_id, action, outcome, person_id, reason_code FROM my_number_access_log ORDER BY seq")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Every value of every column of every table, as text.
+async fn whole_database_as_text(pool: &PgPool) -> String {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut text = String::new();
+    for table in tables {
+        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM \"{table}\" t"))
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        for row in rows {
+            text.push_str(&table);
+            text.push(' ');
+            text.push_str(&row);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// The forms a number could hide in: digits, with separators, inside JSON, base64 of the
+/// plaintext (standard and url-safe, of the digits and of the sealed plaintext JSON).
+fn forms_of(number: &str) -> Vec<String> {
+    use base64::Engine;
+    let (a, b, c) = (&number[..4], &number[4..8], &number[8..]);
+    let mut forms = vec![
+        number.to_owned(),
+        format!("{a}-{b}-{c}"),
+        format!("{a} {b} {c}"),
+        format!("\"{number}\""),
+    ];
+    for plain in [
+        number.to_owned(),
+        format!("{{\"n\":\"{number}\",\"prev\":null}}"),
+    ] {
+        for engine in [
+            &base64::engine::general_purpose::STANDARD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            let encoded = engine.encode(plain.as_bytes());
+            // a prefix long enough to be unmistakable, robust to padding
+            forms.push(encoded[..encoded.len().min(16)].to_owned());
+        }
+    }
+    forms
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    let id = person(&app, "2025-04-01", None).await;
+
+    // access is off by default
+    let (status, problem) = register(&app, &mn, id, A).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("my_number_access_off")),
+        "{problem}"
+    );
+    access_on(&app, &mn).await;
+
+    let (status, body) = register(&app, &mn, id, A).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        !body.to_string().contains(A),
+        "the answer never carries the number"
+    );
+    // the same number again for the same person: nothing new
+    let before = app.event_count().await;
+    let (status, body) = register(&app, &mn, id, A).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.event_count().await, before);
+
+    let response = app
+        .get(&format!("/api/v1/persons/{id}/my-number"), &mn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let (status, read) = json(response).await;
+    assert_eq!(
+        (status, read["my_number"].as_str()),
+        (200, Some(A)),
+        "{read}"
+    );
+
+    let change =
+        json!({ "number": B, "reason": { "kind": "reissued" }, "changed_on": "2026-01-10" });
+    let (status, body) = json(
+        app.post(
+            &format!("/api/v1/persons/{id}/my-number/change"),
+            &mn,
+            &change,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, read) = json(
+        app.get(&format!("/api/v1/persons/{id}/my-number"), &mn)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(read["my_number"], B);
+
+    // 名寄せ finds the holder of the current number, not of the old one
+    let (status, found) = json(
+        app.post("/api/v1/my-number/lookups", &mn, &json!({"number": B}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, found["person_id"].as_str()),
+        (200, Some(id.to_string().as_str()))
+    );
+    let (status, _) = json(
+        app.post("/api/v1/my-number/lookups", &mn, &json!({"number": A}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // the status read model knows the state, never the number
+    let (status, st) = json(
+        app.get(
+            &format!("/api/v1/persons/{id}/my-number/status"),
+            &app.clerk(),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!((status, st["status"].as_str()), (200, Some("registered")));
+
+    let log = access_log(&app).await;
+    let actions: Vec<(&str, &str)> = log
+        .iter()
+        .map(|(_, a, o, _, _)| (a.as_str(), o.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("register", "refused"),
+            ("elevate", "ok"),
+            ("register", "ok"),
+            ("register", "ok"),
+            ("read", "ok"),
+            ("change", "ok"),
+            ("read", "ok"),
+            ("lookup", "ok"),
+            ("lookup", "ok"),
+        ]
+    );
+    assert!(log.iter().all(|(staff, ..)| staff == "mn1"));
+    assert_eq!(log[4].3, Some(id));
+    let everything = whole_database_as_text(&app.pool).await;
+    for number in [A, B] {
+        for form in forms_of(number) {
+            assert!(!everything.contains(&form), "{form} found in the database");
+        }
+    }
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn wrong_numbers_and_duplicates_are_refused_without_echo_and_logged(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let first = person(&app, "2025-04-01", None).await;
+    let second = person(&app, "2025-04-01", None).await;
+    let before = app.event_count().await;
+    for wrong in [
+        "983205673210",
+        "12345678901",
+        "12345678901x",
+        "1234567890123",
+    ] {
+        let (status, problem) = register(&app, &mn, first, wrong).await;
+        assert_eq!(status, 422, "{problem}");
+        assert!(
+            !problem.to_string().contains(wrong),
+            "the refusal echoes the number: {problem}"
+        );
+    }
+    // a JSON number is refused without echo too
+    let body =
+        json!({ "number": 983205673210_u64, "source": "employer", "registered_on": "2025-04-03" });
+    let (status, problem) = json(
+        app.post(&format!("/api/v1/persons/{first}/my-number"), &mn, &body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(!problem.to_string().contains("983205673210"));
+    assert_eq!(app.event_count().await, before, "nothing written");
+
+    assert_eq!(register(&app, &mn, first, C).await.0, 201);
+    let (status, problem) = register(&app, &mn, second, C).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("my_number_duplicate")),
+        "{problem}"
+    );
+    assert!(!problem.to_string().contains(C));
+    assert!(
+        !problem.to_string().contains(&first.to_string()),
+        "the holder is not named"
+    );
+
+    let refusals: Vec<_> = access_log(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.2 == "refused")
+        .collect();
+    assert_eq!(refusals.len(), 6, "{refusals:?}");
+    assert_eq!(refusals[5].3, Some(second));
+    assert_eq!(refusals[5].4.as_deref(), Some("my_number_duplicate"));
+    let everything = whole_database_as_text(&app.pool).await;
+    assert!(!everything.contains("983205673210"));
+    assert!(!everything.contains(C));
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_authorisation_matrix(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let from = Date::from_ymd(2000, 1, 1).unwrap();
+    app.bootstrap("mn1", "適用一課", &[Role::Qualification], true, from, None)
+        .await;
+    app.bootstrap("kyufu_mn", "給付課", &[Role::Benefits], true, from, None)
+        .await;
+    app.bootstrap("audit_mn", "監査室", &[Role::Auditor], true, from, None)
+        .await;
+    app.bootstrap(
+        "expired",
+        "適用一課",
+        &[Role::Qualification],
+        true,
+        from,
+        Some(Date::from_ymd(2020, 3, 31).unwrap()),
+    )
+    .await;
+    let id = person(&app, "2025-04-01", None).await;
+    let mn = app.token("mn1", &[Role::Qualification]);
+    access_on(&app, &mn).await;
+    assert_eq!(register(&app, &mn, id, A).await.0, 201);
+
+    let entry = |app: &TestApp, token: &str| {
+        app.post(
+            &format!("/api/v1/persons/{id}/my-number/deletion"),
+            token,
+            &json!({"deleted_on": "2026-01-01", "reason": {"kind": "registered_in_error"}}),
+        )
+    };
+    let read =
+        |app: &TestApp, token: &str| app.get(&format!("/api/v1/persons/{id}/my-number"), token);
+    let lookup = |app: &TestApp, token: &str| {
+        app.post("/api/v1/my-number/lookups", token, &json!({"number": A}))
+    };
+    let log = |app: &TestApp, token: &str| app.get("/api/v1/my-number/access-log", token);
+
+    // (who, elevated?, expected status for entry, read, lookup, access log)
+    let cases: Vec<(&str, &[Role], bool, [u16; 4])> = vec![
+        (
+            "clerk1",
+            &[Role::Qualification],
+            false,
+            [403, 403, 403, 403],
+        ), // no permission
+        ("kyufu_mn", &[Role::Benefits], false, [403, 403, 403, 403]), // permitted, access off
+        ("kyufu_mn", &[Role::Benefits], true, [403, 200, 200, 403]),  // reads, never enters
+        ("audit_mn", &[Role::Auditor], true, [403, 403, 403, 403]),   // no reading role
+        ("dpo1", &[Role::DataProtection], false, [403, 403, 403, 200]), // the log, not numbers
+        (
+            "expired",
+            &[Role::Qualification],
+            false,
+            [401, 401, 401, 401],
+        ), // outside validity
+    ];
+    for (user, roles, elevate, expected) in cases {
+        let token = app.token(user, roles);
+        if elevate {
+            access_on(&app, &token).await;
+        }
+        let got = [
+            read(&app, &token).send().await.unwrap().status().as_u16(),
+            lookup(&app, &token).send().await.unwrap().status().as_u16(),
+            log(&app, &token).send().await.unwrap().status().as_u16(),
+        ];
+        assert_eq!(
+            got,
+            [expected[1], expected[2], expected[3]],
+            "{user} elevated={elevate}"
+        );
+        let status = entry(&app, &token).send().await.unwrap().status().as_u16();
+        assert_eq!(status, expected[0], "{user} entry");
+    }
+    // the permitted clerk with access on may delete; then revoke the account: refused at once
+    assert_eq!(entry(&app, &mn).send().await.unwrap().status(), 201);
+    // revoke through the registry: proposed by システム担当, approved by データ保護担当
+    let admin = app.token("admin1", &[Role::SystemAdmin]);
+    let (status, proposed) = json(
+        app.post(
+            "/api/v1/accounts/changes",
+            &admin,
+            &json!({"staff_id": "mn1", "change": {"kind": "revoke", "reason": "異動"}}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{proposed}");
+    let change_id = proposed["change_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        read(&app, &mn).send().await.unwrap().status(),
+        404,
+        "nothing takes effect before approval"
+    );
+    let dpo = app.token("dpo1", &[Role::DataProtection]);
+    let (status, approved) = json(
+        app.post(
+            &format!("/api/v1/accounts/changes/{change_id}/approval"),
+            &dpo,
+            &json!({}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(read(&app, &mn).send().await.unwrap().status(), 401);
+    // every refusal of a My Number action is in the access log
+    let refused: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM my_number_access_log WHERE outcome = 'refused'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(refused >= 12, "refusals logged: {refused}");
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn retention_erases_due_numbers_everywhere_and_replay_still_works(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    // lost 2014-04-01 (due 2024-04-01), lost 2022-04-01 (not due), still qualified
+    let mut due = Vec::new();
+    let mut kept = Vec::new();
+    for n in 0..6_u64 {
+        let old = person(&app, "2010-04-01", Some(("2014-03-31", "2014-04-01"))).await;
+        let recent = person(&app, "2015-04-01", Some(("2022-03-31", "2022-04-01"))).await;
+        let active = person(&app, "2020-04-01", None).await;
+        for (k, (id, is_due)) in [(old, true), (recent, false), (active, false)]
+            .into_iter()
+            .enumerate()
+        {
+            let number = valid_number(40_000_000_000 + n * 10 + k as u64);
+            assert_eq!(register(&app, &mn, id, &number).await.0, 201);
+            if is_due {
+                due.push((id, number))
+            } else {
+                kept.push((id, number))
+            }
+        }
+    }
+    let options = RetentionOptions {
+        as_of: Date::from_ymd(2026, 11, 25).unwrap(),
+        batch: 4,
+        dry_run: true,
+        actor: "system:test".to_owned(),
+        abort_after: None,
+    };
+    let upcasters = kenpo_api::startup::upcasters();
+    let dry = retention::run(&app.pool, &upcasters, &options, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!((dry.due, dry.erased), (6, 0));
+    let keys_before: i64 = sqlx::query_scalar("SELECT count(*) FROM subject_keys")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(keys_before, 18, "the dry run changed nothing");
+
+    let run = retention::run(
+        &app.pool,
+        &upcasters,
+        &RetentionOptions {
+            dry_run: false,
+            ..options.clone()
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.erased, 6);
+    let again = retention::run(
+        &app.pool,
+        &upcasters,
+        &RetentionOptions {
+            dry_run: false,
+            ..options
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.erased, 0, "idempotent");
+
+    let ledger: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "SELECT person_id, erased_by, legal_basis FROM erasure_ledger ORDER BY person_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let mut due_ids: Vec<Uuid> = due.iter().map(|(id, _)| *id).collect();
+    due_ids.sort();
+    assert_eq!(ledger.iter().map(|l| l.0).collect::<Vec<_>>(), due_ids);
+    assert!(ledger
+        .iter()
+        .all(|l| l.1 == "system:test" && l.2.contains("10")));
+
+    // the erased numbers are nowhere, in any form; the kept ones are still only sealed
+    let everything = whole_database_as_text(&app.pool).await;
+    for (_, number) in due.iter().chain(kept.iter()) {
+        for form in forms_of(number) {
+            assert!(!everything.contains(&form), "{form} found in the database");
+        }
+    }
+    for (id, _) in &due {
+        let keys: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM subject_keys WHERE person_id = $1")
+                .bind(id)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        let index: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM my_number_index WHERE person_id = $1")
+                .bind(id)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!((keys, index), (0, 0));
+        // replay still works and shows the erasure; reading says erased
+        let (status, events) = json(
+            app.get(
+                &format!("/api/v1/streams/my_number-{id}"),
+                &app.token("audit1", &[Role::Auditor]),
+            )
+            .send()
+            .await
+            .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "{events}");
+        let events = events.as_array().unwrap();
+        assert_eq!(events.last().unwrap()["event_type"], "MyNumberErased");
+        assert_eq!(
+            events[0]["payload"]["MyNumberRegistered"]["sealed"],
+            kenpo_api::routes::events::WITHHELD
+        );
+        let (status, read) = json(
+            app.get(&format!("/api/v1/persons/{id}/my-number"), &mn)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, read["status"].as_str()),
+            (200, Some("erased")),
+            "{read}"
+        );
+        let (_, st) = json(
+            app.get(&format!("/api/v1/persons/{id}/my-number/status"), &mn)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(st["status"], "erased");
+        assert!(st["erased_on"].is_string());
+        // the person's other history is intact
+        let (status, history) = json(
+            app.get(&format!("/api/v1/members/{id}/history"), &mn)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, history["events"].as_array().unwrap().len()),
+            (200, 2)
+        );
+    }
+    // the kept numbers still read
+    let (id, number) = &kept[0];
+    let (_, read) = json(
+        app.get(&format!("/api/v1/persons/{id}/my-number"), &mn)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(read["my_number"], number.as_str());
+
+    // no way to decrypt an erased person's events with any key that remains
+    let sealed: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT stream_id, version, event_type, payload->event_type->>'sealed' FROM events
+          WHERE stream_type = 'my_number' AND payload->event_type ? 'sealed'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let remaining: Vec<Uuid> = sqlx::query_scalar("SELECT person_id FROM subject_keys")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    let mut deks = Vec::new();
+    for p in &remaining {
+        let (_, dek) =
+            kenpo_infrastructure::crypto::subject_keys::get(&mut conn, app.keys.as_ref(), *p)
+                .await
+                .unwrap()
+                .unwrap();
+        deks.push(dek);
+    }
+    for (id, _) in &due {
+        let stream = format!("my_number-{id}");
+        for (_, version, event_type, value) in sealed.iter().filter(|s| s.0 == stream) {
+            let context = kenpo_infrastructure::crypto::SealContext {
+                stream_id: &stream,
+                version: *version,
+                event_type,
+            };
+            for dek in &deks {
+                assert!(kenpo_infrastructure::crypto::open(dek, &context, value).is_err());
+            }
+        }
+    }
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_rejoin_before_the_deadline_restarts_the_clock(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let id = person(&app, "2010-04-01", Some(("2014-03-31", "2014-04-01"))).await;
+    assert_eq!(register(&app, &mn, id, A).await.0, 201);
+    // rejoins as an insured in 2020 (a new period) and is still qualified
+    let mut again = acquisition(id, "300", "77");
+    again["acquired_on"] = json!("2020-04-01");
+    again["received_on"] = json!("2020-04-01");
+    let (status, body) = json(
+        app.post("/api/v1/acquisitions", &app.clerk(), &again)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let options = RetentionOptions {
+        as_of: Date::from_ymd(2026, 11, 25).unwrap(),
+        batch: 10,
+        dry_run: false,
+        actor: "system:test".to_owned(),
+        abort_after: None,
+    };
+    let run = retention::run(
+        &app.pool,
+        &kenpo_api::startup::upcasters(),
+        &options,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.erased, 0);
+    let (_, read) = json(
+        app.get(&format!("/api/v1/persons/{id}/my-number"), &mn)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(read["my_number"], A);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn no_key_material_is_in_the_database(pool: PgPool) {
+    use base64::Engine;
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    for n in 0..5 {
+        let id = person(&app, "2025-04-01", None).await;
+        assert_eq!(
+            register(&app, &mn, id, &valid_number(50_000_000_000 + n))
+                .await
+                .0,
+            201
+        );
+    }
+    let everything = whole_database_as_text(&app.pool).await.to_lowercase();
+    let mut files = 0;
+    for entry in std::fs::read_dir(&app.key_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let hex_key = text.trim().to_lowercase();
+        let bytes = hex::decode(&hex_key).unwrap();
+        assert_eq!(bytes.len(), 32, "{}", path.display());
+        files += 1;
+        for form in [
+            hex_key.clone(),
+            base64::engine::general_purpose::STANDARD
+                .encode(&bytes)
+                .to_lowercase(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(&bytes)
+                .to_lowercase(),
+        ] {
+            assert!(
+                !everything.contains(&form),
+                "key material of {} is in the database",
+                path.display()
+            );
+        }
+    }
+    assert!(files >= 2, "a key-encryption key and a blind-index key");
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_sealed_value_copied_to_another_stream_version_or_event_type_does_not_open(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let id = person(&app, "2025-04-01", None).await;
+    let other = person(&app, "2025-04-01", None).await;
+    assert_eq!(register(&app, &mn, id, A).await.0, 201);
+    let (stream, version, event_type, sealed): (String, i64, String, String) = sqlx::query_as(
+        "SELECT stream_id, version, event_type, payload->event_type->>'sealed' FROM events
+          WHERE stream_id = $1 AND event_type = 'MyNumberRegistered'",
+    )
+    .bind(format!("my_number-{id}"))
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    let (_, dek) =
+        kenpo_infrastructure::crypto::subject_keys::get(&mut conn, app.keys.as_ref(), id)
+            .await
+            .unwrap()
+            .unwrap();
+    use kenpo_infrastructure::crypto::{open, SealContext};
+    let right = SealContext {
+        stream_id: &stream,
+        version,
+        event_type: &event_type,
+    };
+    assert!(open(&dek, &right, &sealed).is_ok());
+    let other_stream = format!("my_number-{other}");
+    for wrong in [
+        SealContext {
+            stream_id: &other_stream,
+            version,
+            event_type: &event_type,
+        },
+        SealContext {
+            stream_id: &stream,
+            version: version + 1,
+            event_type: &event_type,
+        },
+        SealContext {
+            stream_id: &stream,
+            version,
+            event_type: "MyNumberChanged",
+        },
+    ] {
+        assert!(open(&dek, &wrong, &sealed).is_err(), "{wrong:?}");
+    }
+}

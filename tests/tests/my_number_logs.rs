@@ -1,0 +1,222 @@
+//! 個人番号 never appears in log output: the tracing output of a full scenario (entry, refusals,
+//! duplicates, reading, change, 名寄せ, retention) at the most verbose level is captured and
+//! searched.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::bodies::acquisition;
+use common::{json, spawn_app};
+use kenpo_api::application::retention::{self, RetentionOptions};
+use kenpo_api::auth::Role;
+use kenpo_domain::calendar::Date;
+use serde_json::json;
+use sqlx::PgPool;
+use tracing_subscriber::layer::SubscriberExt;
+use uuid::Uuid;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::EnvFilter::new("trace"))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_writer(captured.clone()),
+        )
+        .with(tracing_subscriber::fmt::layer().with_writer(captured.clone()));
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let app = spawn_app(pool).await;
+    app.bootstrap(
+        "mn1",
+        "適用一課",
+        &[Role::Qualification],
+        true,
+        Date::from_ymd(2000, 1, 1).unwrap(),
+        None,
+    )
+    .await;
+    let mn = app.token("mn1", &[Role::Qualification]);
+    let (status, _) = json(
+        app.post("/api/v1/my-number/access", &mn, &json!({"purpose": "登録"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let numbers = ["123456789018", "983205673214", "123456789000"];
+    let mut persons = Vec::new();
+    for (n, lost) in [(0, true), (1, false)] {
+        let id = Uuid::now_v7();
+        let mut body = acquisition(id, "400", &format!("{n}"));
+        body["acquired_on"] = json!("2010-04-01");
+        body["received_on"] = json!("2010-04-01");
+        assert_eq!(
+            app.post("/api/v1/acquisitions", &app.clerk(), &body)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+        if lost {
+            let loss = json!({"lost_on": "2014-04-01", "reason": {"kind": "retirement", "last_working_day": "2014-03-31"}, "received_on": "2014-04-01"});
+            assert_eq!(
+                app.post(&format!("/api/v1/persons/{id}/loss"), &app.clerk(), &loss)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status(),
+                200
+            );
+        }
+        persons.push(id);
+    }
+    let register = |id: Uuid, number: &str| {
+        app.post(
+            &format!("/api/v1/persons/{id}/my-number"),
+            &mn,
+            &json!({"number": number, "source": "person", "registered_on": "2025-04-03"}),
+        )
+    };
+    assert_eq!(
+        register(persons[0], numbers[0])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        register(persons[1], numbers[1])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    // refusals: duplicate, wrong check digit, JSON number
+    assert_eq!(
+        register(persons[1], numbers[0])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        409
+    );
+    assert_eq!(
+        register(persons[1], "983205673210")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    let as_number =
+        json!({"number": 983205673210_u64, "source": "person", "registered_on": "2025-04-03"});
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/persons/{}/my-number", persons[1]),
+            &mn,
+            &as_number
+        )
+        .send()
+        .await
+        .unwrap()
+        .status(),
+        422
+    );
+    // read, change, 名寄せ
+    assert_eq!(
+        app.get(&format!("/api/v1/persons/{}/my-number", persons[1]), &mn)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let change =
+        json!({"number": numbers[2], "reason": {"kind": "reissued"}, "changed_on": "2026-01-10"});
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/persons/{}/my-number/change", persons[1]),
+            &mn,
+            &change
+        )
+        .send()
+        .await
+        .unwrap()
+        .status(),
+        201
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/my-number/lookups",
+            &mn,
+            &json!({"number": numbers[2]})
+        )
+        .send()
+        .await
+        .unwrap()
+        .status(),
+        200
+    );
+    // retention erases the first
+    let options = RetentionOptions {
+        as_of: Date::from_ymd(2026, 11, 25).unwrap(),
+        batch: 10,
+        dry_run: false,
+        actor: "system:test".to_owned(),
+        abort_after: None,
+    };
+    let run = retention::run(
+        &app.pool,
+        &kenpo_api::startup::upcasters(),
+        &options,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.erased, 1);
+    tracing::info!(erased = run.erased, "scenario finished");
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // the capture really saw the scenario: request spans and our own line
+    assert!(
+        text.contains("/api/v1/persons/"),
+        "request logs were captured"
+    );
+    assert!(text.contains("scenario finished"));
+    for number in numbers.iter().chain(["983205673210"].iter()) {
+        let spaced = format!("{} {} {}", &number[..4], &number[4..8], &number[8..]);
+        let hyphened = format!("{}-{}-{}", &number[..4], &number[4..8], &number[8..]);
+        for form in [number.to_string(), spaced, hyphened] {
+            assert!(!text.contains(&form), "{form} is in the logs");
+        }
+    }
+}
