@@ -45,6 +45,12 @@ pub fn signing_key() -> anyhow::Result<SigningKey> {
 fn create_secret_file(path: &Path) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("restricting {}", dir.display()))?;
+        }
     }
     let mut bytes = [0_u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);

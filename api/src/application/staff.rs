@@ -195,7 +195,7 @@ pub const BOOTSTRAP_LIMIT: i64 = 2;
 pub enum BootstrapError {
     #[error("the ユーザ管理簿 already holds {0} accounts: add accounts through the approval flow (POST /api/v1/accounts/changes, then approval by the データ保護担当者), or pass --force")]
     NotFresh(i64),
-    #[error("refused: {0}")]
+    #[error(transparent)]
     Refused(#[from] StaffAccountError),
     #[error(transparent)]
     Store(#[from] EventStoreError),

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum Role {
     /// 適用課 (適用一課・適用二課): qualification commands.
     Qualification,
@@ -18,8 +19,10 @@ pub enum Role {
     /// 審査課: claim review.
     Review,
     /// システム担当 (IT推進課): staff accounts and parameters.
+    #[value(alias = "system-admin")]
     SystemAdmin,
     /// データ保護担当: approvals and access-log review.
+    #[value(alias = "data-protection")]
     DataProtection,
     /// 監査: read-only audit.
     Auditor,

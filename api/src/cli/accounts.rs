@@ -7,7 +7,6 @@ use kenpo_domain::staff::{self as registry, AccountDetails, Department, StaffId}
 use kenpo_projections::staff_accounts::{query, StaffAccountView};
 
 use crate::application::staff::{self, BootstrapMode};
-use crate::auth::Role;
 
 #[derive(Debug, Subcommand)]
 pub enum AccountsCommand {
@@ -31,9 +30,10 @@ pub struct BootstrapArgs {
     /// 課, e.g. IT推進課.
     #[arg(long)]
     department: String,
-    /// Role(s); repeat for several.
-    #[arg(long = "role", value_enum, required = true)]
-    roles: Vec<Role>,
+    /// Role(s); repeat for several: qualification, benefits, premiums, review, system_admin,
+    /// data_protection, auditor (`-` for `_` is accepted too).
+    #[arg(long = "role", value_parser = parse_role, required = true)]
+    roles: Vec<registry::Role>,
     /// Grant 個人番号 取扱権限 (off unless given).
     #[arg(long)]
     my_number_permission: bool,
@@ -46,6 +46,12 @@ pub struct BootstrapArgs {
     /// Bootstrap even though two or more accounts exist.
     #[arg(long)]
     force: bool,
+}
+
+fn parse_role(text: &str) -> Result<registry::Role, String> {
+    text.replace('-', "_")
+        .parse()
+        .map_err(|e: kenpo_domain::qualification::ValueError| e.to_string())
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -65,7 +71,7 @@ async fn bootstrap(pool: &sqlx::PgPool, args: BootstrapArgs) -> anyhow::Result<(
     let staff_id = StaffId::parse(&args.user).context("--user")?;
     let details = AccountDetails {
         department: Department::parse(&args.department).context("--department")?,
-        roles: args.roles.into_iter().map(registry::Role::from).collect(),
+        roles: args.roles,
         my_number_permission: args.my_number_permission,
         valid_from: args.valid_from.unwrap_or_else(staff::today),
         valid_to: args.valid_to,
@@ -103,8 +109,8 @@ async fn list(pool: &sqlx::PgPool) -> anyhow::Result<()> {
 fn describe(account: &StaffAccountView) -> String {
     let roles: Vec<&str> = account.roles.iter().map(|r| r.as_str()).collect();
     let mut text = format!(
-        "{:?}; 課 {}; roles {}; 個人番号取扱権限 {}; valid {}..{}",
-        account.status,
+        "{}; 課 {}; roles {}; 個人番号取扱権限 {}; valid {}..{}",
+        account.status.as_str(),
         account.department.as_deref().unwrap_or("-"),
         if roles.is_empty() {
             "-".to_owned()

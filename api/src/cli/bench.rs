@@ -43,6 +43,18 @@ enum BenchKind {
         #[arg(long, default_value_t = 10_000)]
         batch: i64,
     },
+    /// 個人番号 retention: erase `due` (then `later`) persons among `persons`.
+    Retention {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: i64,
+        #[arg(long, default_value_t = 100_000)]
+        due: i64,
+        #[arg(long, default_value_t = 10_000)]
+        later: i64,
+        /// Persons per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: i64,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -58,6 +70,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.what {
         BenchKind::Http { clients, seconds } => http(pool, clients, seconds).await,
         BenchKind::Rebuild { events, batch } => rebuild(pool, events, batch).await,
+        BenchKind::Retention {
+            persons,
+            due,
+            later,
+            batch,
+        } => super::bench_retention::run(pool, persons, due, later, batch).await,
     }
 }
 

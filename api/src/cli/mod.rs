@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bench;
+mod bench_retention;
 pub(crate) mod keys;
 mod projections;
 mod retention;
