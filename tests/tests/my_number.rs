@@ -801,3 +801,231 @@ async fn a_sealed_value_copied_to_another_stream_version_or_event_type_does_not_
         assert!(open(&dek, &wrong, &sealed).is_err(), "{wrong:?}");
     }
 }
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_five_info_mismatch_keeps_the_number_out_until_a_check_matches(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let id = person(&app, "2025-04-01", None).await;
+    let check = |matched: bool| {
+        let mismatched = if matched {
+            json!([])
+        } else {
+            json!(["resident_address"])
+        };
+        app.post(
+            &format!("/api/v1/persons/{id}/my-number/five-info"),
+            &mn,
+            &json!({"matched": matched, "mismatched": mismatched, "checked_on": "2025-04-02"}),
+        )
+    };
+    assert_eq!(check(false).send().await.unwrap().status(), 201);
+    let (status, problem) = register(&app, &mn, id, A).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("my_number_five_info_mismatch")),
+        "{problem}"
+    );
+    let (_, st) = json(
+        app.get(&format!("/api/v1/persons/{id}/my-number/status"), &mn)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (st["status"].as_str(), st["five_info"].as_str()),
+        (Some("none"), Some("mismatch"))
+    );
+    assert_eq!(check(true).send().await.unwrap().status(), 201);
+    assert_eq!(register(&app, &mn, id, A).await.0, 201);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let from = Date::from_ymd(2000, 1, 1).unwrap();
+    app.bootstrap("mn1", "適用一課", &[Role::Qualification], true, from, None)
+        .await;
+    app.bootstrap("audit_mn", "監査室", &[Role::Auditor], true, from, None)
+        .await;
+    let id = person(&app, "2025-04-01", None).await;
+    let p = |tail: &str| format!("/api/v1/persons/{id}/my-number{tail}");
+    let entries: Vec<(String, Value)> = vec![
+        (
+            p(""),
+            json!({"number": A, "source": "person", "registered_on": "2025-04-03"}),
+        ),
+        (
+            p("/change"),
+            json!({"number": B, "reason": {"kind": "reissued"}, "changed_on": "2025-05-01"}),
+        ),
+        (
+            p("/deletion"),
+            json!({"deleted_on": "2025-05-01", "reason": {"kind": "registered_in_error"}}),
+        ),
+        (
+            p("/not-registered"),
+            json!({"reason": {"kind": "could_not_obtain"}, "recorded_on": "2025-05-01"}),
+        ),
+        (
+            p("/branch-number"),
+            json!({"branch_number": "1234567890", "on": "2025-05-01"}),
+        ),
+        (
+            p("/branch-number/change"),
+            json!({"branch_number": "1234567891", "on": "2025-05-02"}),
+        ),
+        (
+            p("/five-info"),
+            json!({"matched": true, "checked_on": "2025-05-01"}),
+        ),
+        ("/api/v1/my-number/lookups".to_owned(), json!({"number": A})),
+    ];
+    let reads = [
+        p(""),
+        "/api/v1/my-number/access-log".to_owned(),
+        "/api/v1/my-number/review?month=2026-11".to_owned(),
+    ];
+    let before = app.event_count().await;
+    let clerk = app.clerk(); // qualification, no 個人番号 permission
+    let mn = app.token("mn1", &[Role::Qualification]); // permitted, access still off
+    let auditor = app.token("audit_mn", &[Role::Auditor]); // permitted, not a My Number role
+    access_on(&app, &auditor).await;
+    for (who, token) in [
+        ("clerk", &clerk),
+        ("mn1 (access off)", &mn),
+        ("auditor", &auditor),
+    ] {
+        for (path, body) in &entries {
+            let status = app
+                .post(path, token, body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            assert_eq!(status, 403, "{who} POST {path}");
+        }
+        for path in &reads {
+            let status = app.get(path, token).send().await.unwrap().status().as_u16();
+            assert_eq!(status, 403, "{who} GET {path}");
+        }
+    }
+    // switching access on needs the permission
+    let (status, problem) = json(
+        app.post("/api/v1/my-number/access", &clerk, &json!({"purpose": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("my_number_permission_required"))
+    );
+    // with access on, mn1 may do each of them
+    access_on(&app, &mn).await;
+    let expected = [201, 201, 201, 201, 201, 201, 201, 404];
+    for ((path, body), want) in entries.iter().zip(expected) {
+        let (status, answer) = json(app.post(path, &mn, body).send().await.unwrap()).await;
+        assert_eq!(status, want, "mn1 POST {path}: {answer}");
+    }
+    // the data-protection officer reads the log and the review, never numbers
+    let dpo = app.token("dpo1", &[Role::DataProtection]);
+    for path in &reads[1..] {
+        assert_eq!(
+            app.get(path, &dpo).send().await.unwrap().status(),
+            200,
+            "dpo GET {path}"
+        );
+    }
+    assert_eq!(app.get(&reads[0], &dpo).send().await.unwrap().status(), 403);
+    assert_eq!(
+        app.event_count().await - before,
+        7,
+        "only mn1's seven entries were recorded"
+    );
+    let refused: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM my_number_access_log WHERE outcome = 'refused'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        refused,
+        3 * 8 + 3 * 1 + 1 + 1,
+        "every refused My Number action is logged"
+    );
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_monthly_review_counts_users_night_accesses_and_heavy_readers(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    // access-log rows at chosen instants (the report's input); times are JST
+    let rows = [
+        ("u1", "2026-11-02 09:00:00+09", "read", "ok"),
+        ("u1", "2026-11-02 09:05:00+09", "read", "ok"),
+        ("u1", "2026-11-03 21:30:00+09", "read", "ok"),
+        ("u1", "2026-11-03 21:31:00+09", "register", "refused"),
+        ("u2", "2026-11-05 07:59:00+09", "lookup", "ok"),
+        ("u2", "2026-11-05 08:00:00+09", "read", "ok"),
+        ("u2", "2026-10-31 23:59:00+09", "read", "ok"), // October in JST
+        ("u3", "2026-12-01 00:00:00+09", "read", "ok"), // December in JST
+    ];
+    for (n, (staff, at, action, outcome)) in rows.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO my_number_access_log (at, staff_id, person_id, action, outcome)
+             VALUES ($1::timestamptz, $2, $3, $4, $5)",
+        )
+        .bind(at)
+        .bind(staff)
+        .bind(Uuid::from_u128(n as u128 + 1))
+        .bind(action)
+        .bind(outcome)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    let dpo = app.token("dpo1", &[Role::DataProtection]);
+    let (status, review) = json(
+        app.get(
+            "/api/v1/my-number/review?month=R8.11&persons_threshold=2",
+            &dpo,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{review}");
+    let users = review["users"].as_array().unwrap();
+    assert_eq!(users.len(), 2, "{review}");
+    assert_eq!(users[0]["staff_id"], "u1");
+    assert_eq!(users[0]["accesses"], 4);
+    assert_eq!(users[0]["refused_or_failed"], 1);
+    assert_eq!(users[0]["persons_read"], 3);
+    assert_eq!(users[0]["outside_hours"], 2);
+    assert_eq!(users[1]["staff_id"], "u2");
+    assert_eq!(users[1]["accesses"], 2);
+    assert_eq!(
+        users[1]["outside_hours"], 1,
+        "07:59 is outside, 08:00 is inside"
+    );
+    assert_eq!(review["outside_hours"].as_array().unwrap().len(), 3);
+    assert_eq!(review["heavy_readers"].as_array().unwrap().len(), 1);
+    assert_eq!(review["heavy_readers"][0]["staff_id"], "u1");
+    // the log by user and period
+    let (status, page) = json(
+        app.get(
+            "/api/v1/my-number/access-log?staff_id=u2&from=2026-11-01T00:00:00%2B09:00",
+            &dpo,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 2);
+}

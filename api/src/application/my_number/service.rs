@@ -192,6 +192,19 @@ pub async fn enter_number(
         }
         None => {}
     }
+    // digest.md §4.5: a number whose 5情報 did not match is not registered (a later matching
+    // check lifts this)
+    if let Some(check) = loaded.aggregate.last_five_info_check() {
+        if !check.matched() {
+            return Err(ApiError::conflict(
+                "my_number_five_info_mismatch",
+                format!(
+                    "the last 5情報 check ({}) did not match; the number is not registered until a check matches",
+                    check.checked_on
+                ),
+            ));
+        }
+    }
     let keks: &dyn KeyEncryptionKeys = state.keks.as_ref();
     let (key_id, dek) = subject_keys::get_or_create(conn, keks, person_id)
         .await
