@@ -153,6 +153,15 @@ pub fn router(state: AppState) -> Router {
             "/persons/{person_id}/my-number/five-info",
             post(my_number::five_info),
         )
+        .route("/parameters", get(routes::parameters::list))
+        .route(
+            "/parameters/{key}",
+            post(routes::parameters::set_value).get(routes::parameters::in_force),
+        )
+        .route(
+            "/parameters/{key}/corrections",
+            post(routes::parameters::correct_value),
+        )
         .route("/events", get(events::feed))
         .route("/streams/{stream_id}", get(events::stream));
     Router::new()

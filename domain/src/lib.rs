@@ -8,9 +8,13 @@
 //!
 //! Rules cite their source (`/work/shared/domain/rules.md`, `digest.md`) in doc comments.
 
+pub mod basis;
+pub mod benefits;
 pub mod calendar;
 pub mod money;
 pub mod my_number;
+pub mod parameters;
+pub mod premiums;
 pub mod qualification;
 pub mod staff;
 pub mod standard_remuneration;

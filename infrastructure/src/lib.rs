@@ -1,6 +1,7 @@
 //! kenpo infrastructure: the PostgreSQL event store, idempotency records, migrations and the
 //! embedded PostgreSQL used when no `DATABASE_URL` is given.
 
+pub mod bank_files;
 pub mod crypto;
 pub mod embedded_postgres;
 pub mod event_store;

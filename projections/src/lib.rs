@@ -6,6 +6,7 @@
 
 pub mod members;
 pub mod my_number_status;
+pub mod parameters;
 pub mod rebuild;
 pub mod staff_accounts;
 

@@ -7,6 +7,7 @@ use sqlx::PgPool;
 
 use crate::members::{self, PersonEventAt};
 use crate::my_number_status::{self, MyNumberEventAt};
+use crate::parameters::{self, ParameterEventAt};
 use crate::staff_accounts::{self, StaffAccountEventAt};
 use crate::ProjectionError;
 
@@ -61,6 +62,7 @@ pub async fn rebuild(
     members::reset(&mut tx).await?;
     staff_accounts::reset(&mut tx).await?;
     my_number_status::reset(&mut tx).await?;
+    parameters::reset(&mut tx).await?;
     let mut after = 0_i64;
     let mut done = 0_u64;
     progress.advanced(0, total);
@@ -93,11 +95,16 @@ pub async fn rebuild(
             .filter_map(|e| MyNumberEventAt::from_stored(e).transpose())
             .collect::<Result<Vec<_>, _>>()?;
         my_number_status::apply(&mut tx, &my_number_events).await?;
+        let parameter_events = events
+            .iter()
+            .filter_map(|e| ParameterEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        parameters::apply(&mut tx, &parameter_events).await?;
         progress.advanced(done, total);
     }
     sqlx::query(
         "INSERT INTO projection_checkpoints (projection, position)
-         SELECT unnest(ARRAY['members', 'staff_accounts', 'my_number_status']), $1
+         SELECT unnest(ARRAY['members', 'staff_accounts', 'my_number_status', 'parameters']), $1
          ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
     )
     .bind(up_to)

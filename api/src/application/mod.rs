@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod command;
 pub mod my_number;
+pub mod parameters;
 pub mod person;
 pub mod retention;
 pub mod staff;

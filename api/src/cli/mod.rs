@@ -85,6 +85,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Migrate => {
             let db = crate::database::connect(2).await?;
             kenpo_infrastructure::migrate::run(&db.pool).await?;
+            crate::application::parameters::seed_statutory(&db.pool).await?;
             println!("migrations applied to {}", db.description);
             Ok(())
         }

@@ -17,6 +17,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     kenpo_infrastructure::migrate::run(&db.pool)
         .await
         .context("migrating the database")?;
+    crate::application::parameters::seed_statutory(&db.pool)
+        .await
+        .context("seeding the statutory parameters")?;
     let state = crate::startup::state(db.pool.clone())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

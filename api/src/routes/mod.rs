@@ -5,4 +5,5 @@ pub mod events;
 pub mod health;
 pub mod members;
 pub mod my_number;
+pub mod parameters;
 pub mod persons;

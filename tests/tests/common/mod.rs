@@ -118,6 +118,15 @@ impl TestApp {
         self.total_event_count().await - self.baseline_events
     }
 
+    /// Record the statutory parameters (as `kenpo serve` does at start-up) and move the event
+    /// baseline past them.
+    pub async fn seed_statutory_parameters(&mut self) {
+        kenpo_api::application::parameters::seed_statutory(&self.pool)
+            .await
+            .unwrap();
+        self.baseline_events = self.total_event_count().await;
+    }
+
     /// Every event in the log.
     pub async fn total_event_count(&self) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM events")
