@@ -414,102 +414,54 @@ async fn fact(
     result
 }
 
-/// 個人番号 削除.
-#[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/deletion", tag = "個人番号", request_body = DeleteBody,
-    params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn delete(
-    State(state): State<AppState>,
-    PathParam(person_id): PathParam<Uuid>,
-    request: CommandRequest,
-) -> Result<CommandAnswer, ApiError> {
-    fact(state, person_id, request, Action::Delete, |r| {
-        let b: DeleteBody = r.parse()?;
-        Ok(MyNumberCommand::Delete {
-            deleted_on: b.deleted_on,
-            reason: b.reason,
-        })
-    })
-    .await
+/// The handlers of My Number facts that seal nothing: the body maps to one command.
+macro_rules! fact_endpoint {
+    ($(#[$doc:meta])* $name:ident, $path:literal, $body:ty, $action:expr, |$b:ident| $command:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(post, path = $path, tag = "個人番号", request_body = $body,
+            params(("person_id" = Uuid, Path, description = "the person")),
+            responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem),
+                      (status = 404, body = Problem), (status = 409, body = Problem),
+                      (status = 422, body = Problem)))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            PathParam(person_id): PathParam<Uuid>,
+            request: CommandRequest,
+        ) -> Result<CommandAnswer, ApiError> {
+            fact(state, person_id, request, $action, |r| {
+                let $b: $body = r.parse()?;
+                Ok($command)
+            })
+            .await
+        }
+    };
 }
 
-/// 未登録理由 の記録.
-#[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/not-registered", tag = "個人番号", request_body = NotRegisteredBody,
-    params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn not_registered(
-    State(state): State<AppState>,
-    PathParam(person_id): PathParam<Uuid>,
-    request: CommandRequest,
-) -> Result<CommandAnswer, ApiError> {
-    fact(state, person_id, request, Action::NotRegistered, |r| {
-        let b: NotRegisteredBody = r.parse()?;
-        Ok(MyNumberCommand::RecordNotRegistered {
-            reason: b.reason,
-            recorded_on: b.recorded_on,
-        })
-    })
-    .await
-}
-
-/// 被保険者枝番 付番.
-#[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/branch-number", tag = "個人番号", request_body = BranchNumberBody,
-    params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn assign_branch_number(
-    State(state): State<AppState>,
-    PathParam(person_id): PathParam<Uuid>,
-    request: CommandRequest,
-) -> Result<CommandAnswer, ApiError> {
-    fact(state, person_id, request, Action::BranchNumber, |r| {
-        let b: BranchNumberBody = r.parse()?;
-        Ok(MyNumberCommand::AssignBranchNumber {
-            branch_number: b.branch_number,
-            assigned_on: b.on,
-        })
-    })
-    .await
-}
-
-/// 被保険者枝番 変更.
-#[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/branch-number/change", tag = "個人番号", request_body = BranchNumberBody,
-    params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn change_branch_number(
-    State(state): State<AppState>,
-    PathParam(person_id): PathParam<Uuid>,
-    request: CommandRequest,
-) -> Result<CommandAnswer, ApiError> {
-    fact(state, person_id, request, Action::BranchNumber, |r| {
-        let b: BranchNumberBody = r.parse()?;
-        Ok(MyNumberCommand::ChangeBranchNumber {
-            branch_number: b.branch_number,
-            reason: b.reason,
-            changed_on: b.on,
-        })
-    })
-    .await
-}
-
-/// 5情報 照合 の記録 (a mismatch is recorded; the number is then not registered).
-#[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/five-info", tag = "個人番号", request_body = FiveInfoBody,
-    params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn five_info(
-    State(state): State<AppState>,
-    PathParam(person_id): PathParam<Uuid>,
-    request: CommandRequest,
-) -> Result<CommandAnswer, ApiError> {
-    fact(state, person_id, request, Action::FiveInfo, |r| {
-        let b: FiveInfoBody = r.parse()?;
-        Ok(MyNumberCommand::RecordFiveInfoVerification {
-            matched: b.matched,
-            mismatched: b.mismatched,
-            checked_on: b.checked_on,
-        })
-    })
-    .await
-}
+fact_endpoint!(
+    /// 個人番号 削除.
+    delete, "/api/v1/persons/{person_id}/my-number/deletion", DeleteBody, Action::Delete,
+    |b| MyNumberCommand::Delete { deleted_on: b.deleted_on, reason: b.reason }
+);
+fact_endpoint!(
+    /// 未登録理由 の記録.
+    not_registered, "/api/v1/persons/{person_id}/my-number/not-registered", NotRegisteredBody, Action::NotRegistered,
+    |b| MyNumberCommand::RecordNotRegistered { reason: b.reason, recorded_on: b.recorded_on }
+);
+fact_endpoint!(
+    /// 被保険者枝番 付番.
+    assign_branch_number, "/api/v1/persons/{person_id}/my-number/branch-number", BranchNumberBody, Action::BranchNumber,
+    |b| MyNumberCommand::AssignBranchNumber { branch_number: b.branch_number, assigned_on: b.on }
+);
+fact_endpoint!(
+    /// 被保険者枝番 変更.
+    change_branch_number, "/api/v1/persons/{person_id}/my-number/branch-number/change", BranchNumberBody, Action::BranchNumber,
+    |b| MyNumberCommand::ChangeBranchNumber { branch_number: b.branch_number, reason: b.reason, changed_on: b.on }
+);
+fact_endpoint!(
+    /// 5情報 照合 の記録 (a mismatch is recorded; the number is then not registered).
+    five_info, "/api/v1/persons/{person_id}/my-number/five-info", FiveInfoBody, Action::FiveInfo,
+    |b| MyNumberCommand::RecordFiveInfoVerification { matched: b.matched, mismatched: b.mismatched, checked_on: b.checked_on }
+);
 
 fn no_store(body: impl Serialize) -> Response {
     (
