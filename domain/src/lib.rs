@@ -11,6 +11,7 @@
 pub mod basis;
 pub mod benefits;
 pub mod calendar;
+pub mod employer_notices;
 pub mod money;
 pub mod my_number;
 pub mod parameters;

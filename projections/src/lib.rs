@@ -4,9 +4,14 @@
 //! its rows. The same code runs inline, in the command's transaction, and in a rebuild from
 //! position 0 — so a rebuilt read model equals the live one.
 
+pub mod benefit_claims;
+pub mod employer_notices;
+pub mod medical_certificates;
 pub mod members;
 pub mod my_number_status;
 pub mod parameters;
+pub mod payment_batches;
+pub mod premium_ledger;
 pub mod rebuild;
 pub mod staff_accounts;
 

@@ -5,9 +5,14 @@ use std::time::{Duration, Instant};
 use kenpo_infrastructure::event_store::{Upcasters, LOG_LOCK_KEY};
 use sqlx::PgPool;
 
+use crate::benefit_claims::{self, ClaimEventAt};
+use crate::employer_notices::{self, EmployerNoticeEventAt};
+use crate::medical_certificates::{self, CertificateEventAt};
 use crate::members::{self, PersonEventAt};
 use crate::my_number_status::{self, MyNumberEventAt};
 use crate::parameters::{self, ParameterEventAt};
+use crate::payment_batches::{self, PaymentBatchEventAt};
+use crate::premium_ledger::{self, PremiumEventAt};
 use crate::staff_accounts::{self, StaffAccountEventAt};
 use crate::ProjectionError;
 
@@ -63,6 +68,11 @@ pub async fn rebuild(
     staff_accounts::reset(&mut tx).await?;
     my_number_status::reset(&mut tx).await?;
     parameters::reset(&mut tx).await?;
+    payment_batches::reset(&mut tx).await?;
+    benefit_claims::reset(&mut tx).await?;
+    medical_certificates::reset(&mut tx).await?;
+    premium_ledger::reset(&mut tx).await?;
+    employer_notices::reset(&mut tx).await?;
     let mut after = 0_i64;
     let mut done = 0_u64;
     progress.advanced(0, total);
@@ -100,11 +110,37 @@ pub async fn rebuild(
             .filter_map(|e| ParameterEventAt::from_stored(e).transpose())
             .collect::<Result<Vec<_>, _>>()?;
         parameters::apply(&mut tx, &parameter_events).await?;
+        let batch_events = events
+            .iter()
+            .filter_map(|e| PaymentBatchEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        payment_batches::apply(&mut tx, &batch_events).await?;
+        let claim_events = events
+            .iter()
+            .filter_map(|e| ClaimEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        benefit_claims::apply(&mut tx, &claim_events).await?;
+        let certificate_events = events
+            .iter()
+            .filter_map(|e| CertificateEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        medical_certificates::apply(&mut tx, &certificate_events).await?;
+        let premium_events = events
+            .iter()
+            .filter_map(|e| PremiumEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        premium_ledger::apply(&mut tx, &premium_events).await?;
+        let notice_events = events
+            .iter()
+            .filter_map(|e| EmployerNoticeEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        employer_notices::apply(&mut tx, &notice_events).await?;
         progress.advanced(done, total);
     }
     sqlx::query(
         "INSERT INTO projection_checkpoints (projection, position)
-         SELECT unnest(ARRAY['members', 'staff_accounts', 'my_number_status', 'parameters']), $1
+         SELECT unnest(ARRAY['members', 'staff_accounts', 'my_number_status', 'parameters', 'payment_batches',
+                             'benefit_claims', 'medical_certificates', 'premium_ledger', 'employer_notices']), $1
          ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
     )
     .bind(up_to)

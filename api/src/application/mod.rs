@@ -2,9 +2,14 @@
 //! concurrency, events, inline read models), answer queries.
 
 pub mod aggregate;
+pub mod assessment_run;
+pub mod benefits;
 pub mod command;
+pub mod employer_notices;
 pub mod my_number;
 pub mod parameters;
+pub mod payment_batches;
 pub mod person;
+pub mod premiums;
 pub mod retention;
 pub mod staff;

@@ -55,6 +55,27 @@ enum BenchKind {
         #[arg(long, default_value_t = 1000)]
         batch: i64,
     },
+    /// The monthly assessment run: notices of every 事業所 and 任継 accounts for one month.
+    Assessment {
+        /// Insured persons (ordinary across the 事業所, plus the 任継 share).
+        #[arg(long, default_value_t = 1_000_000)]
+        insured: i64,
+        /// 事業所.
+        #[arg(long, default_value_t = 2_000)]
+        offices: i64,
+        /// Share of the insured who are 任意継続 (premium accounts).
+        #[arg(long, default_value_t = 0.02)]
+        voluntary_share: f64,
+        /// 月分.
+        #[arg(long, default_value = "2026-04")]
+        month: String,
+        /// Candidates per transaction.
+        #[arg(long, default_value_t = 20_000)]
+        batch: usize,
+        /// Batches in flight at once.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -76,6 +97,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             later,
             batch,
         } => super::bench_retention::run(pool, persons, due, later, batch).await,
+        BenchKind::Assessment {
+            insured,
+            offices,
+            voluntary_share,
+            month,
+            batch,
+            workers,
+        } => {
+            let options = super::bench_assessment::BenchOptions {
+                insured,
+                offices,
+                voluntary_share,
+                month: kenpo_domain::calendar::parse_year_month(&month)?,
+                batch,
+                workers,
+            };
+            super::bench_assessment::bench(pool, options).await
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bench;
+mod bench_assessment;
 mod bench_retention;
 pub(crate) mod keys;
 mod projections;
@@ -34,6 +35,8 @@ use clap::{Parser, Subcommand};
   kenpo bench http --clients 16 --seconds 20
   kenpo bench rebuild --events 1000000
   kenpo retention run --dry-run --as-of 2036-04-01
+  kenpo premiums assess --month 2026-04      monthly assessment: notices of every 事業所, 任継・特退
+  kenpo bench assessment --insured 1000000 --offices 2000
   kenpo keys rotate                         new key-encryption key; re-wrap every data key
 
 Environment: DATABASE_URL, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN, KENPO_HOME,
@@ -69,6 +72,11 @@ enum Command {
     },
     /// Measure throughput (not a test): HTTP commands and projection rebuild.
     Bench(bench::BenchArgs),
+    /// 徴収: the monthly assessment run (納入告知 of every 事業所, 任継・特退 accounts).
+    Premiums {
+        #[command(subcommand)]
+        command: bench_assessment::PremiumsCommand,
+    },
     /// Key-encryption keys of the My Number data keys (rotate, re-wrap).
     Keys {
         #[command(subcommand)]
@@ -95,5 +103,6 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Accounts { command } => accounts::run(command).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Keys { command } => keys::run(command).await,
+        Command::Premiums { command } => bench_assessment::premiums(command).await,
     }
 }

@@ -1,9 +1,14 @@
 //! HTTP handlers, one module per resource.
 
 pub mod accounts;
+pub mod benefits;
+pub mod certificates;
+pub mod employer_notices;
 pub mod events;
 pub mod health;
 pub mod members;
 pub mod my_number;
 pub mod parameters;
+pub mod payment_batches;
 pub mod persons;
+pub mod premiums;

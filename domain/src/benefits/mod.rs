@@ -3,3 +3,4 @@
 pub mod calc;
 pub mod certificates;
 pub mod claim;
+pub mod payment_batch;
