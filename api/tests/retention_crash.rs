@@ -1,6 +1,7 @@
 //! The retention job killed in the middle of a batch (the real `kenpo` binary, aborted by its
 //! hidden crash hook), then run again: every due person is erased exactly once in the ledger.
 
+#[path = "../../tests/tests/common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;
@@ -14,17 +15,9 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// The `kenpo` binary cargo built next to this test (`cargo test --workspace --all-targets`).
+/// The `kenpo` binary, which cargo builds for this package's integration tests.
 fn kenpo_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let binary = dir.join("kenpo");
-    assert!(
-        binary.exists(),
-        "{} not found: build it with `cargo build -p kenpo-api` (scripts/test builds every target)",
-        binary.display()
-    );
-    binary
+    PathBuf::from(env!("CARGO_BIN_EXE_kenpo"))
 }
 
 fn database_url(pool: &PgPool) -> String {
