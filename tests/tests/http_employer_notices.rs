@@ -257,10 +257,30 @@ async fn once_per_office_and_month_then_receipts_partial_and_full(pool: PgPool) 
     let choshu = premiums_clerk(&app).await;
     set_rates(&mut app).await;
     three_insured(&app).await;
-    let (status, _) = issue(&app, &choshu, OFFICE, "2026-04").await;
-    assert_eq!(status, 201);
+    // The same Idempotency-Key twice: the first answer again, one event.
+    let before = app.event_count().await;
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        answers.push(
+            json(
+                app.post(
+                    "/api/v1/employer-notices",
+                    &choshu,
+                    &json!({"office_code": OFFICE, "month": "2026-04"}),
+                )
+                .header("idempotency-key", "notice-1234-2026-04")
+                .send()
+                .await
+                .unwrap(),
+            )
+            .await,
+        );
+    }
+    assert_eq!(answers[0].0, 201, "{}", answers[0].1);
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(app.event_count().await, before + 1);
 
-    // Issuing again: 409, nothing written.
+    // Issuing again without the key: 409, nothing written.
     let before = app.event_count().await;
     let (status, body) = issue(&app, &choshu, OFFICE, "2026-04").await;
     assert_eq!(status, 409, "{body}");
@@ -755,4 +775,42 @@ async fn the_rebuilt_read_model_equals_the_live_one(pool: PgPool) {
         .unwrap();
     let rebuilt = notice_rows(&pool).await;
     assert_eq!(rebuilt, live);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_openapi_document_lists_the_routes(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let doc = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    for (path, method) in [
+        ("/api/v1/employer-notices", "post"),
+        ("/api/v1/employer-notices", "get"),
+        ("/api/v1/employer-notices/{office_code}/{month}", "get"),
+        (
+            "/api/v1/employer-notices/{office_code}/{month}/receipts",
+            "post",
+        ),
+        (
+            "/api/v1/employer-notices/{office_code}/{month}/reissue",
+            "post",
+        ),
+        ("/api/v1/assessment-runs", "post"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    }
+    for schema in [
+        "NoticeRecorded",
+        "NoticeDetail",
+        "NoticeLine",
+        "AssessmentSummary",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
 }

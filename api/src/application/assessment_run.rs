@@ -13,9 +13,10 @@
 //! - **Failures**: a 事業所 whose figures cannot be calculated (a record the calculation
 //!   refuses) is listed with its code and left out; the others are issued. A database error
 //!   stops the run (its batch rolls back; re-run to continue).
-//! - **任継・特退**: then every account open in the month and not yet assessed for it is assessed
-//!   with [`super::premiums::assess_month`] (one transaction per `voluntary_batch` accounts);
-//!   refusals (e.g. a 前納 month, a month after the loss) are counted by code.
+//! - **任継・特退**: every account open in the month and not yet assessed for it is assessed
+//!   with [`super::premiums::assess_month`] (one transaction per `voluntary_batch` accounts,
+//!   `workers` at once, alongside the notices); refusals (e.g. a 前納 month, a month after the
+//!   loss) are counted by code.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
@@ -54,7 +55,7 @@ pub struct AssessmentOptions {
     pub today: Date,
     /// Candidates per transaction (whole 事業所 are never split).
     pub batch_persons: usize,
-    /// Batches in flight at once.
+    /// Transactions in flight at once, for the notices and (alongside) for the accounts.
     pub workers: usize,
     /// 任継・特退 accounts per transaction.
     pub voluntary_batch: usize,
@@ -134,7 +135,8 @@ pub struct AssessmentSummary {
     pub events_written: u64,
     pub batches: u64,
     pub voluntary: VoluntarySummary,
-    /// Wall-clock seconds of the notices (planning included).
+    /// Wall-clock seconds of the notices (planning included; the 任継・特退 part runs
+    /// alongside).
     pub notices_seconds: f64,
     /// Wall-clock seconds of the whole run.
     pub seconds: f64,
@@ -243,10 +245,35 @@ pub async fn run(
             Ok(outcome)
         }));
     }
-    let outcomes: Vec<BatchOutcome> = stream::iter(jobs)
-        .buffer_unordered(options.workers.max(1))
-        .try_collect()
+    // The notices and the 任継・特退 accounts touch different streams and tables: both parts
+    // run at once, each with `workers` transactions in flight.
+    let notices = async {
+        let outcomes: Vec<BatchOutcome> = stream::iter(jobs)
+            .buffer_unordered(options.workers.max(1))
+            .try_collect()
+            .await?;
+        Ok::<_, ApiError>((outcomes, started.elapsed().as_secs_f64()))
+    };
+    let voluntary = async {
+        let voluntary_started = Instant::now();
+        let mut part = assess_voluntary_accounts(
+            pool,
+            upcasters,
+            month,
+            &accounts,
+            options,
+            &metadata,
+            &|| {
+                counters.accounts_done.fetch_add(1, Ordering::Relaxed);
+            },
+            &|| progress(snapshot(&counters)),
+        )
         .await?;
+        part.seconds = voluntary_started.elapsed().as_secs_f64();
+        Ok::<_, ApiError>(part)
+    };
+    let ((outcomes, notices_seconds), voluntary) =
+        futures::future::try_join(notices, voluntary).await?;
     for o in outcomes {
         summary.notices_issued += o.issued;
         summary.already_issued += o.already_issued;
@@ -260,24 +287,9 @@ pub async fn run(
     summary
         .failed
         .sort_by(|a, b| a.office_code.cmp(&b.office_code));
-    summary.events_written = summary.notices_issued;
-    summary.notices_seconds = started.elapsed().as_secs_f64();
-    let voluntary_started = Instant::now();
-    summary.voluntary = assess_voluntary_accounts(
-        pool,
-        upcasters,
-        month,
-        &accounts,
-        options,
-        &metadata,
-        &|| {
-            counters.accounts_done.fetch_add(1, Ordering::Relaxed);
-        },
-        &|| progress(snapshot(&counters)),
-    )
-    .await?;
-    summary.voluntary.seconds = voluntary_started.elapsed().as_secs_f64();
-    summary.events_written += summary.voluntary.assessed;
+    summary.notices_seconds = notices_seconds;
+    summary.voluntary = voluntary;
+    summary.events_written = summary.notices_issued + summary.voluntary.assessed;
     summary.seconds = started.elapsed().as_secs_f64();
     tracing::info!(
         run_id = %run_id,

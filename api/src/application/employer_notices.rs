@@ -4,10 +4,10 @@
 //! read model (ADR 0001, 0002). The monthly bulk run ([`super::assessment_run`]) uses the
 //! same pieces for every 事業所.
 //!
-//! Who is on the notice of 事業所 X for month M (rules.md §3.1):
-//! - candidates: the `members` rows whose current 事業所 is X, plus persons who moved from or
-//!   to X (識別番号 変更, found through the partial indexes on `IdentificationChanged`), not
-//!   lost before M began;
+//! Who is on the notice of 事業所 X for month M (rules.md §3.1; docs/employer-notices.md):
+//! - candidates: the `members` rows whose current 事業所 is X, persons acquired at X and persons
+//!   who moved from or to X (found through the partial indexes on `QualificationAcquired` and
+//!   `IdentificationChanged`), not lost before M began;
 //! - each candidate's stream is folded into the [`Person`] aggregate, which decides: the
 //!   latest 強制 (compulsory) insured period with a day in M, the 事業所 of the 識別番号 on the
 //!   last insured day of M in it, the 標準報酬月額 in force in M, the 標準賞与額 of the 賞与 paid
@@ -15,7 +15,7 @@
 //!   A person who left in M is on it with no premium for M (喪失月, 156条3項).
 
 use cqrs_es::persist::EventUpcaster;
-use kenpo_domain::basis::Basis;
+use kenpo_domain::basis::{Basis, ParameterRef};
 use kenpo_domain::calendar::{Date, YearMonth};
 use kenpo_domain::employer_notices::{
     self as notices, EmployerNotice, EmployerNoticeCommand, EmployerNoticeError,
@@ -23,7 +23,7 @@ use kenpo_domain::employer_notices::{
     NoticeReissue,
 };
 use kenpo_domain::money::Yen;
-use kenpo_domain::parameters::{MissingParameter, ParameterKey};
+use kenpo_domain::parameters::{Decimal, MissingParameter, ParameterKey};
 use kenpo_domain::premiums::employer::{
     employer_notice, EmployerNoticeInput, EmployerShares, InsuredMonth, LeavePeriod,
     ShareCollection,
@@ -63,12 +63,7 @@ pub struct NoticeParameters {
     pub shares: EmployerShares,
 }
 
-fn parameter(
-    (value, reference): (
-        kenpo_domain::parameters::Decimal,
-        kenpo_domain::basis::ParameterRef,
-    ),
-) -> Parameter<kenpo_domain::parameters::Decimal> {
+fn parameter((value, reference): (Decimal, ParameterRef)) -> Parameter<Decimal> {
     Parameter::new(value, reference)
 }
 
@@ -76,7 +71,7 @@ async fn optional_rate(
     conn: &mut PgConnection,
     key: ParameterKey,
     on: Date,
-) -> Result<Option<Parameter<kenpo_domain::parameters::Decimal>>, LookupError> {
+) -> Result<Option<Parameter<Decimal>>, LookupError> {
     match rate_on(&mut *conn, key, on).await {
         Ok(found) => Ok(Some(parameter(found))),
         Err(LookupError::Missing(_)) => Ok(None),
@@ -591,6 +586,11 @@ pub async fn reissue(
     let loader = PersonLoader::new(upcasters);
     let insured = office_insured(conn, &loader, office_code, month).await?;
     let draft = calculate(office_code, &parameters, insured)?;
+    // The correction's reason is also the events' metadata reason (ADR 0001).
+    let metadata = EventMetadata {
+        reason: Some(reason.trim().to_owned()),
+        ..metadata.clone()
+    };
     let command = EmployerNoticeCommand::Reissue(NoticeReissue {
         reissued_on: today,
         reason,
@@ -598,13 +598,6 @@ pub async fn reissue(
         totals: draft.totals,
         basis: draft.basis,
     });
-    let metadata = EventMetadata {
-        reason: match &command {
-            EmployerNoticeCommand::Reissue(r) => Some(r.reason.trim().to_owned()),
-            _ => None,
-        },
-        ..metadata.clone()
-    };
     execute(conn, loaded, command, expected, &metadata).await
 }
 

@@ -54,7 +54,7 @@ pub struct AssessArgs {
     /// Candidates per transaction (whole 事業所 are never split).
     #[arg(long, default_value_t = 20_000)]
     batch: usize,
-    /// Batches in flight at once.
+    /// Transactions in flight at once, for the notices and for the accounts each.
     #[arg(long, default_value_t = 2)]
     workers: usize,
     /// Who runs it, recorded on every event (default: the OS user).
@@ -69,7 +69,8 @@ fn parse_month(text: &str) -> Result<YearMonth, String> {
 pub async fn premiums(command: PremiumsCommand) -> anyhow::Result<()> {
     let PremiumsCommand::Assess(args) = command;
     let workers = args.workers.clamp(1, 16);
-    let db = crate::database::connect(u32::try_from(workers).unwrap_or(2) + 2).await?;
+    // Notices and 任継・特退 accounts each keep `workers` transactions in flight.
+    let db = crate::database::connect(u32::try_from(workers * 2).unwrap_or(4) + 2).await?;
     kenpo_infrastructure::migrate::run(&db.pool).await?;
     let actor = args
         .actor

@@ -16,7 +16,9 @@ use crate::premiums::rounding;
 use crate::premiums::voluntary::MonthCharge;
 
 /// One insured person of the notice: what the month's premium was computed from, and the
-/// figures (rules.md §3.1, §3.3, §3.5, §3.6).
+/// figures (rules.md §3.1, §3.3, §3.5, §3.6). A notice carries one per insured person (a
+/// million in a month), so fields at their usual value (no 賞与, not exempt) are left out of
+/// the JSON and read back as that value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NoticeLine {
     pub person_id: Uuid,
@@ -35,9 +37,11 @@ pub struct NoticeLine {
     /// `charged`, or `month_of_loss` (喪失月: no premium, 156条3項).
     #[schema(value_type = String, example = "charged")]
     pub charge: MonthCharge,
-    /// The 標準報酬月額 premium is exempt (産休・育休, 159条・159条の3).
+    /// The 標準報酬月額 premium is exempt (産休・育休, 159条・159条の3); left out when false.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub monthly_exempt: bool,
-    /// The 標準賞与額 premium is exempt.
+    /// The 標準賞与額 premium is exempt; left out when false.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub bonus_exempt: bool,
     /// 介護保険第2号被保険者 in the month.
     pub long_term_care: bool,
@@ -47,13 +51,23 @@ pub struct NoticeLine {
     /// 標準報酬月額 × rate, unrounded (0 when not charged or exempt).
     #[schema(value_type = String, example = "32880")]
     pub monthly_full: Decimal,
-    /// 標準賞与額 × rate, unrounded.
+    /// 標準賞与額 × rate, unrounded; left out when 0.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     #[schema(value_type = String, example = "0")]
     pub bonus_full: Decimal,
     /// The insured's monthly deduction (50銭以下切捨て).
     pub insured_monthly: Yen,
-    /// The insured's bonus deduction.
+    /// The insured's bonus deduction; left out when 0.
+    #[serde(default, skip_serializing_if = "is_zero_yen")]
     pub insured_bonus: Yen,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+fn is_zero_yen(value: &Yen) -> bool {
+    *value == Yen::ZERO
 }
 
 impl NoticeLine {
