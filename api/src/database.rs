@@ -2,8 +2,10 @@
 
 use anyhow::Context;
 use kenpo_infrastructure::embedded_postgres::{EmbeddedOptions, EmbeddedPostgres};
+use std::time::Duration;
+
 use sqlx::postgres::PgPoolOptions;
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 
 /// A connected pool, and the embedded cluster when one was started for it.
 pub struct Database {
@@ -34,9 +36,7 @@ pub async fn connect(max_connections: u32) -> anyhow::Result<Database> {
             (pg.database_url(), Some(pg), description)
         }
     };
-    let pool = PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(std::time::Duration::from_secs(30))
+    let pool = pool_options(max_connections)
         .connect(&url)
         .await
         .with_context(|| format!("connecting to {description}"))?;
@@ -45,6 +45,33 @@ pub async fn connect(max_connections: u32) -> anyhow::Result<Database> {
         embedded,
         description,
     })
+}
+
+/// A connection idle at least this long is pinged before it is handed out.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(10);
+
+/// Pool settings shared by `serve`, the CLI and the benchmarks.
+///
+/// sqlx pings every pooled connection before handing it out (`test_before_acquire`), one extra
+/// round trip per acquire: two per command (the registry check and the command transaction),
+/// a quarter of a 資格取得's round trips. Here only a connection that sat idle for
+/// [`PING_WHEN_IDLE_FOR`] is pinged — the case where a firewall or a server restart may have
+/// dropped it. A connection that broke while busy fails its query, the request gets a 500
+/// without having written anything (the transaction never committed), and sqlx drops that
+/// connection instead of returning it to the pool.
+pub fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 /// The URL without its password.

@@ -295,6 +295,85 @@ async fn a_second_active_qualification_is_refused_with_409(pool: PgPool) {
     assert_eq!(app.event_count().await, 1);
 }
 
+/// 資格取得 is first tried as the creation of a new stream (no read); when the person already
+/// has a stream, or an empty stream would refuse, it is decided again against the stored
+/// stream. The answers must be those of deciding against the stored stream.
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn an_acquisition_is_decided_against_the_stored_stream_when_there_is_one(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+
+    // 任意継続 for a person kenpo has never seen: refused (3条4項 needs a preceding 強制
+    // period), nothing written
+    let stranger = Uuid::now_v7();
+    let mut voluntary = acquisition(stranger, "900", "1");
+    voluntary["category"] = json!("voluntary_continuation");
+    voluntary["acquired_on"] = json!("2026-04-01");
+    voluntary["reason"] = json!({ "kind": "voluntary_continuation" });
+    voluntary["received_on"] = json!("2026-04-06");
+    let (status, problem) = json(
+        app.post("/api/v1/acquisitions", &clerk, &voluntary)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["code"], "voluntary_continuation_not_eligible");
+    assert_eq!(app.event_count().await, 0);
+
+    // the same 任意継続 for a person whose 強制 period ended on 2026-04-01 (retirement()): an
+    // empty stream would refuse it, the stored one allows it
+    let id = Uuid::now_v7();
+    let (status, body) = json(
+        app.post("/api/v1/acquisitions", &clerk, &acquisition(id, "100", "7"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = json(
+        app.post(&format!("/api/v1/persons/{id}/loss"), &clerk, &retirement())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    voluntary["person_id"] = json!(id);
+    let (status, body) = json(
+        app.post("/api/v1/acquisitions", &clerk, &voluntary)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["version"], 3, "appended after the stored two events");
+    assert_eq!(app.event_count().await, 3);
+
+    let (status, member) = json(
+        app.get(&format!("/api/v1/members/{id}"), &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{member}");
+    assert_eq!(member["status"], "qualified");
+    assert_eq!(member["acquired_on"], "2026-04-01");
+    let (status, history) = json(
+        app.get(&format!("/api/v1/members/{id}/history"), &clerk)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{history}");
+    assert_eq!(history["periods"].as_array().unwrap().len(), 2);
+}
+
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn dependents_need_a_qualified_insured_and_leave_with_the_insured(pool: PgPool) {
     let app = spawn_app(pool).await;

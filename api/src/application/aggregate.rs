@@ -70,18 +70,10 @@ pub async fn execute<A: Aggregate>(
             return Err(version_conflict(expected, loaded.version));
         }
     }
-    let sink = EventSink::<A>::default();
-    loaded
-        .aggregate
-        .handle(command, services, &sink)
+    let events = decide(&mut loaded.aggregate, command, services)
         .await
         .map_err(refusal)?;
-    let events = sink.collect().await;
-    let new_events = events
-        .iter()
-        .map(|e| NewEvent::from_domain(e, metadata.clone()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::internal(&e))?;
+    let new_events = to_new_events(&events, metadata)?;
     let expected_version = if loaded.version == 0 {
         ExpectedVersion::NoStream
     } else {
@@ -102,6 +94,85 @@ pub async fn execute<A: Aggregate>(
         event_ids: new_events.iter().map(|e| e.event_id).collect(),
         append,
     })
+}
+
+/// Handle `command` as the first command of a stream that is expected not to exist yet,
+/// without reading the stream first — one round trip fewer for the common case of a creation
+/// (a new person's 資格取得) — and fall back to [`load`] + [`execute`] when that guess is wrong.
+///
+/// The command is decided against `A::default()`, the state of a stream with no events, and
+/// appended with [`ExpectedVersion::NoStream`]. That append writes nothing when the stream
+/// exists (`ON CONFLICT DO NOTHING`: no database error, so the transaction stays usable), and
+/// the command is then decided again against the stream as stored. A refusal in the first
+/// attempt is not trusted either (an existing stream may allow what an empty one refuses,
+/// e.g. 任意継続 after a compulsory period), so it too is decided again against the stored
+/// stream. Only an append that succeeded is kept, and it is exactly what [`load`] +
+/// [`execute`] would have appended to a stream with no events. Also answers whether the
+/// stream was new.
+pub async fn execute_expecting_new<A: Aggregate>(
+    conn: &mut PgConnection,
+    upcasters: &Upcasters,
+    id: Uuid,
+    command: A::Command,
+    services: &A::Services,
+    metadata: &EventMetadata,
+    refusal: impl FnOnce(A::Error) -> ApiError,
+) -> Result<(Handled<A>, bool), ApiError>
+where
+    A::Command: Clone,
+{
+    let mut aggregate = A::default();
+    if let Ok(events) = decide(&mut aggregate, command.clone(), services).await {
+        let new_events = to_new_events(&events, metadata)?;
+        let stream = stream_id::<A>(id);
+        match event_store::append(
+            conn,
+            &stream,
+            A::TYPE,
+            ExpectedVersion::NoStream,
+            &new_events,
+        )
+        .await
+        {
+            Ok(append) => {
+                let handled = Handled {
+                    aggregate,
+                    events,
+                    event_ids: new_events.iter().map(|e| e.event_id).collect(),
+                    append,
+                };
+                return Ok((handled, true));
+            }
+            Err(EventStoreError::StreamAlreadyExists(_)) => {}
+            Err(other) => return Err(store_error(other)),
+        }
+    }
+    let loaded = load::<A>(conn, upcasters, id).await.map_err(store_error)?;
+    let is_new = loaded.version == 0;
+    let handled = execute(conn, loaded, command, services, None, metadata, refusal).await?;
+    Ok((handled, is_new))
+}
+
+/// Let `aggregate` decide `command`; the events it decided, not yet applied to it.
+async fn decide<A: Aggregate>(
+    aggregate: &mut A,
+    command: A::Command,
+    services: &A::Services,
+) -> Result<Vec<A::Event>, A::Error> {
+    let sink = EventSink::<A>::default();
+    aggregate.handle(command, services, &sink).await?;
+    Ok(sink.collect().await)
+}
+
+fn to_new_events<E: cqrs_es::DomainEvent>(
+    events: &[E],
+    metadata: &EventMetadata,
+) -> Result<Vec<NewEvent>, ApiError> {
+    events
+        .iter()
+        .map(|e| NewEvent::from_domain(e, metadata.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::internal(&e))
 }
 
 fn version_conflict(expected: i64, actual: i64) -> ApiError {

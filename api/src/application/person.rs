@@ -55,12 +55,30 @@ pub async fn execute(
     expected: Option<i64>,
     metadata: &EventMetadata,
 ) -> Result<Recorded, ApiError> {
-    let loaded = aggregate::load::<Person>(conn, upcasters, id)
-        .await
-        .map_err(aggregate::store_error)?;
-    let is_new = loaded.version == 0;
-    let handled =
-        aggregate::execute(conn, loaded, command, &(), expected, metadata, refusal).await?;
+    let (handled, is_new) = match (&command, expected) {
+        // 資格取得 mostly creates a person: try that first without reading the stream.
+        (PersonCommand::AcquireQualification(_), None) => {
+            aggregate::execute_expecting_new::<Person>(
+                conn,
+                upcasters,
+                id,
+                command,
+                &(),
+                metadata,
+                refusal,
+            )
+            .await?
+        }
+        _ => {
+            let loaded = aggregate::load::<Person>(conn, upcasters, id)
+                .await
+                .map_err(aggregate::store_error)?;
+            let is_new = loaded.version == 0;
+            let handled =
+                aggregate::execute(conn, loaded, command, &(), expected, metadata, refusal).await?;
+            (handled, is_new)
+        }
+    };
     let first_version = handled.append.stream_version - handled.events.len() as i64;
     let at: Vec<PersonEventAt> = (first_version + 1..)
         .zip(handled.events.iter())

@@ -11,7 +11,6 @@ use clap::{Args, Subcommand};
 use kenpo_domain::qualification::{Person, PersonCommand};
 use kenpo_infrastructure::event_store::{self, EventMetadata, ExpectedVersion, NewEvent};
 use serde_json::{json, Value};
-use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -131,8 +130,7 @@ async fn bench_database(admin: &PgPool) -> anyhow::Result<PgPool> {
         .as_ref()
         .clone()
         .database("kenpo_bench");
-    Ok(PgPoolOptions::new()
-        .max_connections(40)
+    Ok(crate::database::pool_options(40)
         .connect_with(options)
         .await?)
 }
