@@ -179,6 +179,14 @@ pub fn router(state: AppState) -> Router {
             post(routes::payment_batches::record_result),
         )
         .route(
+            "/employers/{office_code}/payment-account",
+            post(routes::employer_accounts::register).get(routes::employer_accounts::account),
+        )
+        .route(
+            "/employers/{office_code}/payment-account/closure",
+            post(routes::employer_accounts::close),
+        )
+        .route(
             "/claims",
             post(routes::benefits::receive).get(routes::benefits::search),
         )

@@ -12,6 +12,7 @@ pub mod basis;
 pub mod benefits;
 pub mod calendar;
 pub mod employer_notices;
+pub mod employers;
 pub mod money;
 pub mod my_number;
 pub mod parameters;

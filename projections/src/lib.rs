@@ -5,6 +5,7 @@
 //! position 0 — so a rebuilt read model equals the live one.
 
 pub mod benefit_claims;
+pub mod employer_accounts;
 pub mod employer_notices;
 pub mod medical_certificates;
 pub mod members;

@@ -6,6 +6,7 @@ use kenpo_infrastructure::event_store::{Upcasters, LOG_LOCK_KEY};
 use sqlx::PgPool;
 
 use crate::benefit_claims::{self, ClaimEventAt};
+use crate::employer_accounts::{self, EmployerEventAt};
 use crate::employer_notices::{self, EmployerNoticeEventAt};
 use crate::medical_certificates::{self, CertificateEventAt};
 use crate::members::{self, PersonEventAt};
@@ -73,6 +74,7 @@ pub async fn rebuild(
     medical_certificates::reset(&mut tx).await?;
     premium_ledger::reset(&mut tx).await?;
     employer_notices::reset(&mut tx).await?;
+    employer_accounts::reset(&mut tx).await?;
     let mut after = 0_i64;
     let mut done = 0_u64;
     progress.advanced(0, total);
@@ -135,12 +137,18 @@ pub async fn rebuild(
             .filter_map(|e| EmployerNoticeEventAt::from_stored(e).transpose())
             .collect::<Result<Vec<_>, _>>()?;
         employer_notices::apply(&mut tx, &notice_events).await?;
+        let employer_events = events
+            .iter()
+            .filter_map(|e| EmployerEventAt::from_stored(e).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        employer_accounts::apply(&mut tx, &employer_events).await?;
         progress.advanced(done, total);
     }
     sqlx::query(
         "INSERT INTO projection_checkpoints (projection, position)
          SELECT unnest(ARRAY['members', 'staff_accounts', 'my_number_status', 'parameters', 'payment_batches',
-                             'benefit_claims', 'medical_certificates', 'premium_ledger', 'employer_notices']), $1
+                             'benefit_claims', 'medical_certificates', 'premium_ledger', 'employer_notices',
+                             'employer_accounts']), $1
          ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position, updated_at = now()",
     )
     .bind(up_to)

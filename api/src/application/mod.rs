@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod assessment_run;
 pub mod benefits;
 pub mod command;
+pub mod employer_accounts;
 pub mod employer_notices;
 pub mod my_number;
 pub mod parameters;

@@ -12,8 +12,11 @@
 //!   in two batches.
 //! - Payee resolution (支払先): `member_account` → the account registered on the insured's
 //!   Person stream (給付金支給先口座, any source); `public_funds_account` → that account only if
-//!   its source is the 公金受取口座; `employer_account` → there is no register of employers'
-//!   accounts yet, so such claims are left out and listed as unresolved. An account whose
+//!   its source is the 公金受取口座; `employer_account` → the account in force on the batch's
+//!   振込指定日 in the 事業所's register (`application::employer_accounts`): the day the money
+//!   moves decides which account receives it; none in force (never registered, not yet in
+//!   force, closed) leaves the claim out as `employer_account_not_registered`, with a detail
+//!   that says how to register one. An account whose
 //!   holder name cannot be written in 全銀 half-width カナ (e.g. `・`) or does not fit 30
 //!   characters is unresolved too. Unresolved claims stay `decided`: a later batch takes them
 //!   once resolved.
@@ -27,7 +30,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use kenpo_domain::benefits::claim::{
-    BenefitClaim, BenefitClaimCommand, BenefitKind, ClaimStatus, Payee, PaymentFailure,
+    BenefitClaim, BenefitClaimCommand, BenefitKind, ClaimStatus, OfficeCode, Payee, PaymentFailure,
     PaymentInstruction, PaymentResult,
 };
 use kenpo_domain::benefits::payment_batch::{
@@ -54,6 +57,7 @@ use uuid::Uuid;
 
 use super::aggregate::{self, stream_id, Loaded};
 use super::benefits::claim;
+use super::employer_accounts::{self, AccountOn};
 use crate::problem::ApiError;
 
 // ------------------------------------------------------------------ the transfer file
@@ -258,25 +262,47 @@ pub async fn create(
         .map_or(instructed_on, |d| d.min(instructed_on));
     let payable = payable_claims(conn, upcasters, cut_off, request.kinds.as_deref()).await?;
     let mut accounts: HashMap<Uuid, Option<(PaymentAccount, AccountSource)>> = HashMap::new();
+    let mut employers: HashMap<OfficeCode, AccountOn> = HashMap::new();
     let mut orders = Vec::new();
     let mut unresolved = Vec::new();
     for claim in payable {
-        let registered = match accounts.entry(claim.person_id) {
-            Entry::Occupied(known) => known.into_mut(),
-            Entry::Vacant(unknown) => {
-                let person = aggregate::load::<Person>(conn, upcasters, claim.person_id)
-                    .await
-                    .map_err(aggregate::store_error)?;
-                unknown.insert(
-                    person
-                        .aggregate
-                        .payment_account()
-                        .map(|r| (r.account.clone(), r.source)),
-                )
+        let registered = match &claim.payee {
+            Payee::EmployerAccount { office_code } => {
+                let on = match employers.entry(office_code.clone()) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(unknown) => {
+                        let employer =
+                            employer_accounts::load(conn, upcasters, office_code).await?;
+                        unknown.insert(employer_accounts::account_on(
+                            &employer.aggregate,
+                            request.transfer_date,
+                        ))
+                    }
+                };
+                Registered::Employer { office_code, on }
+            }
+            Payee::MemberAccount | Payee::PublicFundsAccount => {
+                let member = match accounts.entry(claim.person_id) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(unknown) => {
+                        let person = aggregate::load::<Person>(conn, upcasters, claim.person_id)
+                            .await
+                            .map_err(aggregate::store_error)?;
+                        unknown.insert(
+                            person
+                                .aggregate
+                                .payment_account()
+                                .map(|r| (r.account.clone(), r.source)),
+                        )
+                    }
+                };
+                Registered::Member {
+                    public_funds: claim.payee == Payee::PublicFundsAccount,
+                    account: member.as_ref(),
+                }
             }
         };
-        let registered = registered.as_ref();
-        match resolve(&claim, registered) {
+        match resolve(&claim, registered, request.transfer_date) {
             Ok(account) => orders.push((claim, account)),
             Err((code, reason)) => unresolved.push(UnresolvedClaim {
                 claim_id: claim.claim_id,
@@ -393,31 +419,57 @@ fn nothing_to_pay(unresolved: &[UnresolvedClaim]) -> ApiError {
     ApiError::conflict("nothing_to_pay", detail)
 }
 
+/// What the registers hold for a claim's payee: for `member_account` and
+/// `public_funds_account` (`public_funds`), the insured's registered account with its source;
+/// for `employer_account`, the 事業所's register as of the 振込指定日.
+enum Registered<'a> {
+    Member {
+        public_funds: bool,
+        account: Option<&'a (PaymentAccount, AccountSource)>,
+    },
+    Employer {
+        office_code: &'a OfficeCode,
+        on: &'a AccountOn,
+    },
+}
+
 /// The account a claim is paid to, or why there is none.
 fn resolve(
     claim: &Payable,
-    registered: Option<&(PaymentAccount, AccountSource)>,
+    registered: Registered<'_>,
+    transfer_date: Date,
 ) -> Result<PaymentAccount, (&'static str, String)> {
-    let account = match (&claim.payee, registered) {
-        (Payee::EmployerAccount { office_code }, _) => {
+    let account = match registered {
+        Registered::Employer {
+            on: AccountOn::InForce { account, .. },
+            ..
+        } => account,
+        Registered::Employer { office_code, on } => {
             return Err((
                 "employer_account_not_registered",
-                format!(
-                    "the claim is to be paid to the employer's account (事業所 {office_code}); \
-                     kenpo has no register of employers' accounts yet"
-                ),
+                employer_unresolved(office_code, on, transfer_date),
             ))
         }
-        (Payee::MemberAccount, None) => {
+        Registered::Member {
+            public_funds: false,
+            account: None,
+        } => {
             return Err((
                 "no_registered_account",
                 "the insured has no 給付金支給先口座 registered".to_owned(),
             ))
         }
-        (Payee::PublicFundsAccount, Some((account, AccountSource::PublicFundsReceiptAccount))) => {
-            account
-        }
-        (Payee::PublicFundsAccount, _) => {
+        Registered::Member {
+            public_funds: false,
+            account: Some((account, _)),
+        } => account,
+        Registered::Member {
+            public_funds: true,
+            account: Some((account, AccountSource::PublicFundsReceiptAccount)),
+        } => account,
+        Registered::Member {
+            public_funds: true, ..
+        } => {
             return Err((
                 "no_public_funds_account",
                 "the claim asks for the 公金受取口座, and the insured's registered account is \
@@ -425,11 +477,33 @@ fn resolve(
                     .to_owned(),
             ))
         }
-        (Payee::MemberAccount, Some((account, _))) => account,
     };
     transfer_record(1, account, claim.amount)
         .map_err(|e| ("account_not_transferable", e.to_string()))?;
     Ok(account.clone())
+}
+
+/// Why a claim to be paid to the employer's account has no account, and how to give it one.
+fn employer_unresolved(office_code: &OfficeCode, on: &AccountOn, transfer_date: Date) -> String {
+    let register = format!(
+        "register it with POST /api/v1/employers/{office_code}/payment-account (給付課) and make \
+         a batch again"
+    );
+    let paid_to =
+        format!("the claim is to be paid to the employer's account (事業所 {office_code})");
+    match on {
+        AccountOn::InForce { .. } | AccountOn::NeverRegistered => {
+            format!("{paid_to}, and no account of 事業所 {office_code} is registered; {register}")
+        }
+        AccountOn::NotYetInForce { from } => format!(
+            "{paid_to}, and its account takes effect only from {from}, after the 振込指定日 \
+             {transfer_date}; make a batch with a 振込指定日 on or after {from}"
+        ),
+        AccountOn::Closed { since } => format!(
+            "{paid_to}, and its account is closed from {since} (before the 振込指定日 \
+             {transfer_date}); to pay it, {register}"
+        ),
+    }
 }
 
 /// Claims decided on or before `cut_off` with an amount still to pay and no instruction

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod benefits;
 pub mod certificates;
+pub mod employer_accounts;
 pub mod employer_notices;
 pub mod events;
 pub mod health;
