@@ -1225,3 +1225,268 @@ async fn a_rebuild_equals_the_live_benefit_read_models(pool: PgPool) {
         .unwrap();
     assert_eq!(benefit_tables(&pool).await, live);
 }
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn high_cost_combined_from_receipt_to_decision_cites_the_registry(pool: PgPool) {
+    let app = app_with_parameters(pool).await;
+    // insured from 2025-04-01 and still on the 基準日 2026-07-31; born 1980-04-01 (under 70)
+    let insured = acquire(&app, "800", "1", json!({})).await;
+    let id = Uuid::now_v7();
+    let body = json!({
+        "claim_id": id,
+        "kind": "high_cost_combined",
+        "person_id": insured,
+        "received_on": "2026-09-01",
+        "payee": {"type": "member_account"},
+        "details": {"benefit_year": 2025, "income_category": "under_70_u",
+                    "medical_out_of_pocket": 612345, "care_out_of_pocket": 98765}
+    });
+    // The limits are seeded (statutory, rules.md §5.7); the 500円 minimum is [U] there and a
+    // society parameter nobody has entered yet: 409 naming it and the 基準日, nothing recorded.
+    let before = app.event_count().await;
+    let (status, problem) = receive_register_calculate(&app, &body, "2026-09-02").await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("parameter_not_set")),
+        "{problem}"
+    );
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("high_cost_combined_minimum_excess") && detail.contains("2026-07-31"),
+        "{problem}"
+    );
+    assert_eq!(
+        app.event_count().await,
+        before + 2,
+        "受付 and 受付登録 only"
+    );
+
+    // the システム担当 enters it from 2018-08-01
+    let admin = app.token("admin1", &[Role::SystemAdmin]);
+    let (status, set) = post(
+        &app,
+        &admin,
+        "/api/v1/parameters/high_cost_combined_minimum_excess",
+        &json!({"effective_from": "2018-08-01", "value": 500,
+                "source": "健康保険法施行令 (高額介護合算療養費の支給基準額 500円); 確認の上入力",
+                "reason": "高額介護合算療養費 支給基準額"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{set}");
+
+    // By hand (rules.md §5.7, 給付年度 2025 = 2025-08-01〜2026-07-31, 区分ウ 670,000):
+    //   合計 612,345 + 98,765 = 711,110; 支給総額 711,110 − 670,000 = 41,110 (> 500 → paid);
+    //   医療分 41,110 × 612,345 ÷ 711,110 = 25,173,502,950 ÷ 711,110 = 35,400.29… → 35,400
+    //   (711,110 × 35,400 = 25,173,294,000, remainder 208,950; 1円未満切捨て);
+    //   介護分 41,110 × 98,765 ÷ 711,110 = 4,060,229,150 ÷ 711,110 = 5,709.70… → 5,709
+    //   (paid by the 介護保険者, for information). This society pays 35,400.
+    let (status, calculated) = claim_command(&app, id, "calculation", &json!({})).await;
+    assert_eq!(status, 200, "{calculated}");
+    let calculation = &calculated["claim"]["calculations"][0];
+    assert_eq!(calculation["amount"], 35400);
+    let basis = &calculation["basis"];
+    assert_eq!(basis["result_yen"], 35400);
+    assert_eq!(
+        basis["parameters"],
+        json!([
+            {"key": "high_cost_combined_limit_under_70_u", "version": 1,
+             "effective_from": "2018-08-01", "value": "670000"},
+            {"key": "high_cost_combined_minimum_excess", "version": 1,
+             "effective_from": "2018-08-01", "value": "500"}
+        ])
+    );
+    assert_eq!(
+        step(basis, "医療・介護の自己負担額の合計")["value"],
+        "711110"
+    );
+    assert_eq!(step(basis, "自己負担限度額 (区分ウ)")["value"], "670000");
+    assert_eq!(step(basis, "支給総額")["value"], "41110");
+    let medical = step(basis, "高額介護合算療養費 (医療保険分");
+    assert_eq!(
+        (medical["value"].as_str(), medical["rounding"].as_str()),
+        (Some("35400"), Some("floor_yen"))
+    );
+    assert_eq!(step(basis, "高額医療合算介護サービス費")["value"], "5709");
+
+    let (status, decided) = claim_command(
+        &app,
+        id,
+        "decision",
+        &json!({"decided_on": "2026-09-10", "outcome": {"type": "pay", "amount": 35400}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{decided}");
+    let decision = &decided["claim"]["decision"];
+    assert_eq!(decision["amount"], 35400);
+    assert_eq!(
+        decision["basis"]["parameters"][0]["key"],
+        "high_cost_combined_limit_under_70_u"
+    );
+    assert_eq!(
+        decision["basis"]["parameters"][1]["key"],
+        "high_cost_combined_minimum_excess"
+    );
+}
+
+/// A 傷病手当金 claim for `from..=to` paid to the member's own account (a former employee).
+fn continued_sickness_claim(person_id: Uuid, (from, to): (&str, &str), details: Value) -> Value {
+    let mut body = sickness_claim(
+        Uuid::now_v7(),
+        person_id,
+        (from, to),
+        "2026-04-20",
+        details,
+        json!([]),
+    );
+    body["payee"] = json!({"type": "member_account"});
+    body
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn sickness_allowance_continues_after_the_loss_under_104(pool: PgPool) {
+    let app = app_with_parameters(pool.clone()).await;
+    let retire = |person: Uuid| {
+        let app = &app;
+        async move {
+            let (status, body) = post(
+                app,
+                &app.clerk(),
+                &format!("/api/v1/persons/{person}/loss"),
+                &retirement(),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    // 強制 from 2025-04-01, retired 2026-03-31 → 資格喪失日 2026-04-01 (36条): insured
+    // 2025-04-01〜2026-03-31, a year complete on its 応当日 2026-04-01 (104条: exactly 1 year).
+    let insured = acquire(&app, "900", "1", json!({})).await;
+    retire(insured).await;
+    let at_loss = json!({"receiving_or_entitled": true, "worked_on_last_day": false});
+
+    // Days after the loss without the status at the loss: 422 at_loss_required, nothing written.
+    let before = app.event_count().await;
+    let bare = continued_sickness_claim(
+        insured,
+        ("2026-03-20", "2026-04-15"),
+        json!({"sickness_began_on": "2026-03-20"}),
+    );
+    let (status, problem) = receive(&app, &bare).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("at_loss_required")),
+        "{problem}"
+    );
+    // The 事業主証明 lists 03-31 (the last day insured) as worked while at_loss says not:
+    // contradiction, 422 invalid_details.
+    let contradicting = continued_sickness_claim(
+        insured,
+        ("2026-03-20", "2026-04-15"),
+        json!({"sickness_began_on": "2026-03-20", "days_worked": ["2026-03-31"],
+               "at_loss": at_loss}),
+    );
+    let (status, problem) = receive(&app, &contradicting).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_details")),
+        "{problem}"
+    );
+    assert_eq!(app.event_count().await, before, "nothing written");
+    assert_eq!(claim_rows(&pool).await, 0);
+
+    // The claim 2026-03-20〜04-15 for a sickness that began on 03-20, receiving at the loss:
+    //   待期 03-20〜03-22 (99条1項); 支給開始日 03-23; the 12 months 2025-04〜2026-03 are
+    //   all 300,000 → 300,000 ÷ 30 = 10,000 → × 2/3 = 6,666.66… → 日額 6,667 (rules.md §5.1);
+    //   days paid 03-23〜03-31 (9, insured) + 04-01〜04-15 (15, 104条) = 24;
+    //   24 × 6,667 = 160,008.
+    let body = continued_sickness_claim(
+        insured,
+        ("2026-03-20", "2026-04-15"),
+        json!({"sickness_began_on": "2026-03-20", "at_loss": at_loss}),
+    );
+    let id: Uuid = serde_json::from_value(body["claim_id"].clone()).unwrap();
+    let (status, calculated) = receive_register_calculate(&app, &body, "2026-04-21").await;
+    assert_eq!(status, 200, "{calculated}");
+    let calculation = &calculated["claim"]["calculations"][0];
+    assert_eq!(calculation["amount"], 160008);
+    let basis = &calculation["basis"];
+    assert_eq!(step(basis, "1日当たりの金額")["value"], "6667");
+    // the rule that made the days after the loss payable, first in the basis:
+    // 2025-04-01〜2026-03-31 = 365 days of continuous 強制 insurance
+    let entitlement = &basis["steps"][0];
+    assert!(
+        entitlement["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("受給資格: 資格喪失後の継続給付"),
+        "{entitlement}"
+    );
+    assert_eq!(entitlement["value"], "365");
+    assert!(entitlement["source"].as_str().unwrap().contains("104条"));
+    assert_eq!(
+        basis["inputs"]["entitlement"],
+        json!({"rule": "continued_benefit", "benefit": "傷病手当金",
+               "lost_on": "2026-04-01", "last_day_insured": "2026-03-31",
+               "continuous_since": "2025-04-01", "one_year_on": "2026-04-01"})
+    );
+    let (status, decided) = claim_command(
+        &app,
+        id,
+        "decision",
+        &json!({"decided_on": "2026-04-25", "outcome": {"type": "pay", "amount": 160008}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["claim"]["decision"]["amount"], 160008);
+
+    // One day short: 強制 from 2025-04-02 to the same loss is 364 days; the year would be
+    // complete only on 2026-04-02 → 422 insured_less_than_one_year, nothing calculated.
+    let short = acquire(
+        &app,
+        "900",
+        "2",
+        json!({"acquired_on": "2025-04-02", "received_on": "2025-04-03"}),
+    )
+    .await;
+    retire(short).await;
+    let body = continued_sickness_claim(
+        short,
+        ("2026-04-01", "2026-04-15"),
+        json!({"sickness_began_on": "2026-03-20", "waiting_period_completed_on": "2026-03-22",
+               "at_loss": at_loss}),
+    );
+    let before = app.event_count().await;
+    let (status, problem) = receive_register_calculate(&app, &body, "2026-04-21").await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("insured_less_than_one_year")),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("2026-04-02"),
+        "{problem}"
+    );
+    assert_eq!(
+        app.event_count().await,
+        before + 2,
+        "受付 and 受付登録 only"
+    );
+
+    // the OpenAPI document describes the new item of the claim
+    let (status, doc) = json(
+        app.client
+            .get(format!("{}/api/v1/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["SicknessAllowanceDetails"]["properties"]["at_loss"].is_object(),
+        "{}",
+        schemas["SicknessAllowanceDetails"]
+    );
+    assert!(schemas["StatusAtLoss"]["properties"]["receiving_or_entitled"].is_object());
+}

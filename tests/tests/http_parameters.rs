@@ -376,7 +376,29 @@ async fn statutory_values_are_seeded_once_and_answer_by_birth_date(pool: PgPool)
     .await;
     assert_eq!(status, 200);
     let parameters = list["parameters"].as_array().unwrap();
-    assert_eq!(parameters.len(), 13);
+    // 13 keys, the 12 高額介護合算 limits (one per 所得区分) and its minimum
+    assert_eq!(parameters.len(), 26);
+    let limit = parameters
+        .iter()
+        .find(|p| p["key"] == "high_cost_combined_limit_low_income_i")
+        .unwrap();
+    // rules.md §5.7: 低所得Ⅰ 190,000 since 2018-08-01
+    assert_eq!(
+        (
+            limit["origin"].as_str(),
+            limit["in_force"]["value"].as_str(),
+            limit["in_force"]["effective_from"].as_str()
+        ),
+        (Some("statutory"), Some("190000"), Some("2018-08-01"))
+    );
+    let minimum = parameters
+        .iter()
+        .find(|p| p["key"] == "high_cost_combined_minimum_excess")
+        .unwrap();
+    assert_eq!(
+        (minimum["origin"].as_str(), minimum["in_force"].is_null()),
+        (Some("society"), true)
+    );
     let lump = parameters
         .iter()
         .find(|p| p["key"] == "childbirth_lump_sum")

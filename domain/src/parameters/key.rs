@@ -6,6 +6,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::benefits::calc::high_cost_combined::IncomeCategory;
+
 /// What kind of value a parameter holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -77,11 +79,53 @@ pub enum ParameterKey {
     SicknessAllowanceBaseUnder12Months,
     /// 標準報酬月額 等級表 (40条1項): which grade table is in force.
     GradeTable,
+    /// 高額介護合算療養費 自己負担限度額 (年額), 70歳未満 区分ア (115条の2; rules.md §5.7).
+    /// One key per 所得区分: see [`ParameterKey::high_cost_combined_limit`].
+    #[serde(rename = "high_cost_combined_limit_under_70_a")]
+    HighCostCombinedLimitUnder70A,
+    /// 高額介護合算療養費 自己負担限度額, 70歳未満 区分イ.
+    #[serde(rename = "high_cost_combined_limit_under_70_i")]
+    HighCostCombinedLimitUnder70I,
+    /// 高額介護合算療養費 自己負担限度額, 70歳未満 区分ウ.
+    #[serde(rename = "high_cost_combined_limit_under_70_u")]
+    HighCostCombinedLimitUnder70U,
+    /// 高額介護合算療養費 自己負担限度額, 70歳未満 区分エ.
+    #[serde(rename = "high_cost_combined_limit_under_70_e")]
+    HighCostCombinedLimitUnder70E,
+    /// 高額介護合算療養費 自己負担限度額, 70歳未満 区分オ.
+    #[serde(rename = "high_cost_combined_limit_under_70_o")]
+    HighCostCombinedLimitUnder70O,
+    /// 高額介護合算療養費 自己負担限度額, 70–74 現役並みⅢ.
+    #[serde(rename = "high_cost_combined_limit_active_iii")]
+    HighCostCombinedLimitActiveIii,
+    /// 高額介護合算療養費 自己負担限度額, 70–74 現役並みⅡ.
+    #[serde(rename = "high_cost_combined_limit_active_ii")]
+    HighCostCombinedLimitActiveIi,
+    /// 高額介護合算療養費 自己負担限度額, 70–74 現役並みⅠ.
+    #[serde(rename = "high_cost_combined_limit_active_i")]
+    HighCostCombinedLimitActiveI,
+    /// 高額介護合算療養費 自己負担限度額, 70–74 一般.
+    #[serde(rename = "high_cost_combined_limit_general")]
+    HighCostCombinedLimitGeneral,
+    /// 高額介護合算療養費 自己負担限度額, 70–74 低所得Ⅱ.
+    #[serde(rename = "high_cost_combined_limit_low_income_ii")]
+    HighCostCombinedLimitLowIncomeIi,
+    /// 高額介護合算療養費 自己負担限度額, 70–74 低所得Ⅰ.
+    #[serde(rename = "high_cost_combined_limit_low_income_i")]
+    HighCostCombinedLimitLowIncomeI,
+    /// 高額介護合算療養費 自己負担限度額, 70–74 低所得Ⅰ with several 介護サービス利用者 in the 世帯.
+    #[serde(rename = "high_cost_combined_limit_low_income_i_several_care_users")]
+    HighCostCombinedLimitLowIncomeISeveralCareUsers,
+    /// 高額介護合算療養費: the amount above the limit must exceed this to be paid. rules.md §5.7
+    /// cites 500円 only as "commonly cited" [U] (§7 item 6), so it is a society parameter, not
+    /// seeded: the システム担当 enters it once its source is confirmed.
+    #[serde(rename = "high_cost_combined_minimum_excess")]
+    HighCostCombinedMinimumExcess,
 }
 
 impl ParameterKey {
     /// Every key, in the order they are listed.
-    pub const ALL: [ParameterKey; 13] = [
+    pub const ALL: [ParameterKey; 26] = [
         Self::GeneralPremiumRate,
         Self::SpecificPremiumRate,
         Self::AdjustmentPremiumRate,
@@ -95,7 +139,41 @@ impl ParameterKey {
         Self::FamilyBurialAmount,
         Self::SicknessAllowanceBaseUnder12Months,
         Self::GradeTable,
+        Self::HighCostCombinedLimitUnder70A,
+        Self::HighCostCombinedLimitUnder70I,
+        Self::HighCostCombinedLimitUnder70U,
+        Self::HighCostCombinedLimitUnder70E,
+        Self::HighCostCombinedLimitUnder70O,
+        Self::HighCostCombinedLimitActiveIii,
+        Self::HighCostCombinedLimitActiveIi,
+        Self::HighCostCombinedLimitActiveI,
+        Self::HighCostCombinedLimitGeneral,
+        Self::HighCostCombinedLimitLowIncomeIi,
+        Self::HighCostCombinedLimitLowIncomeI,
+        Self::HighCostCombinedLimitLowIncomeISeveralCareUsers,
+        Self::HighCostCombinedMinimumExcess,
     ];
+
+    /// The 高額介護合算療養費 limit of a 所得区分 (rules.md §5.7): one key per row of the table,
+    /// so that each row has its own versions and a 算定根拠 cites exactly the row it used.
+    pub const fn high_cost_combined_limit(category: IncomeCategory) -> ParameterKey {
+        match category {
+            IncomeCategory::Under70A => Self::HighCostCombinedLimitUnder70A,
+            IncomeCategory::Under70I => Self::HighCostCombinedLimitUnder70I,
+            IncomeCategory::Under70U => Self::HighCostCombinedLimitUnder70U,
+            IncomeCategory::Under70E => Self::HighCostCombinedLimitUnder70E,
+            IncomeCategory::Under70O => Self::HighCostCombinedLimitUnder70O,
+            IncomeCategory::ActiveIii => Self::HighCostCombinedLimitActiveIii,
+            IncomeCategory::ActiveIi => Self::HighCostCombinedLimitActiveIi,
+            IncomeCategory::ActiveI => Self::HighCostCombinedLimitActiveI,
+            IncomeCategory::General => Self::HighCostCombinedLimitGeneral,
+            IncomeCategory::LowIncomeIi => Self::HighCostCombinedLimitLowIncomeIi,
+            IncomeCategory::LowIncomeI => Self::HighCostCombinedLimitLowIncomeI,
+            IncomeCategory::LowIncomeISeveralCareUsers => {
+                Self::HighCostCombinedLimitLowIncomeISeveralCareUsers
+            }
+        }
+    }
 
     /// The stable snake_case name.
     pub const fn as_str(self) -> &'static str {
@@ -115,6 +193,21 @@ impl ParameterKey {
             Self::FamilyBurialAmount => "family_burial_amount",
             Self::SicknessAllowanceBaseUnder12Months => "sickness_allowance_base_under_12_months",
             Self::GradeTable => "grade_table",
+            Self::HighCostCombinedLimitUnder70A => "high_cost_combined_limit_under_70_a",
+            Self::HighCostCombinedLimitUnder70I => "high_cost_combined_limit_under_70_i",
+            Self::HighCostCombinedLimitUnder70U => "high_cost_combined_limit_under_70_u",
+            Self::HighCostCombinedLimitUnder70E => "high_cost_combined_limit_under_70_e",
+            Self::HighCostCombinedLimitUnder70O => "high_cost_combined_limit_under_70_o",
+            Self::HighCostCombinedLimitActiveIii => "high_cost_combined_limit_active_iii",
+            Self::HighCostCombinedLimitActiveIi => "high_cost_combined_limit_active_ii",
+            Self::HighCostCombinedLimitActiveI => "high_cost_combined_limit_active_i",
+            Self::HighCostCombinedLimitGeneral => "high_cost_combined_limit_general",
+            Self::HighCostCombinedLimitLowIncomeIi => "high_cost_combined_limit_low_income_ii",
+            Self::HighCostCombinedLimitLowIncomeI => "high_cost_combined_limit_low_income_i",
+            Self::HighCostCombinedLimitLowIncomeISeveralCareUsers => {
+                "high_cost_combined_limit_low_income_i_several_care_users"
+            }
+            Self::HighCostCombinedMinimumExcess => "high_cost_combined_minimum_excess",
         }
     }
 
@@ -136,6 +229,29 @@ impl ParameterKey {
             Self::FamilyBurialAmount => "家族埋葬料",
             Self::SicknessAllowanceBaseUnder12Months => "傷病手当金 12か月未満 基準額",
             Self::GradeTable => "標準報酬月額 等級表",
+            Self::HighCostCombinedLimitUnder70A => "高額介護合算 自己負担限度額 (70歳未満 区分ア)",
+            Self::HighCostCombinedLimitUnder70I => "高額介護合算 自己負担限度額 (70歳未満 区分イ)",
+            Self::HighCostCombinedLimitUnder70U => "高額介護合算 自己負担限度額 (70歳未満 区分ウ)",
+            Self::HighCostCombinedLimitUnder70E => "高額介護合算 自己負担限度額 (70歳未満 区分エ)",
+            Self::HighCostCombinedLimitUnder70O => "高額介護合算 自己負担限度額 (70歳未満 区分オ)",
+            Self::HighCostCombinedLimitActiveIii => {
+                "高額介護合算 自己負担限度額 (70–74歳 現役並みⅢ)"
+            }
+            Self::HighCostCombinedLimitActiveIi => {
+                "高額介護合算 自己負担限度額 (70–74歳 現役並みⅡ)"
+            }
+            Self::HighCostCombinedLimitActiveI => "高額介護合算 自己負担限度額 (70–74歳 現役並みⅠ)",
+            Self::HighCostCombinedLimitGeneral => "高額介護合算 自己負担限度額 (70–74歳 一般)",
+            Self::HighCostCombinedLimitLowIncomeIi => {
+                "高額介護合算 自己負担限度額 (70–74歳 低所得Ⅱ)"
+            }
+            Self::HighCostCombinedLimitLowIncomeI => {
+                "高額介護合算 自己負担限度額 (70–74歳 低所得Ⅰ)"
+            }
+            Self::HighCostCombinedLimitLowIncomeISeveralCareUsers => {
+                "高額介護合算 自己負担限度額 (70–74歳 低所得Ⅰ, 介護サービス利用者が複数)"
+            }
+            Self::HighCostCombinedMinimumExcess => "高額介護合算療養費 支給基準額 (最低額)",
         }
     }
 
@@ -153,7 +269,20 @@ impl ParameterKey {
             | Self::ChildbirthLumpSumWithoutCompensation
             | Self::BurialAmount
             | Self::FamilyBurialAmount
-            | Self::SicknessAllowanceBaseUnder12Months => ValueKind::Yen,
+            | Self::SicknessAllowanceBaseUnder12Months
+            | Self::HighCostCombinedLimitUnder70A
+            | Self::HighCostCombinedLimitUnder70I
+            | Self::HighCostCombinedLimitUnder70U
+            | Self::HighCostCombinedLimitUnder70E
+            | Self::HighCostCombinedLimitUnder70O
+            | Self::HighCostCombinedLimitActiveIii
+            | Self::HighCostCombinedLimitActiveIi
+            | Self::HighCostCombinedLimitActiveI
+            | Self::HighCostCombinedLimitGeneral
+            | Self::HighCostCombinedLimitLowIncomeIi
+            | Self::HighCostCombinedLimitLowIncomeI
+            | Self::HighCostCombinedLimitLowIncomeISeveralCareUsers
+            | Self::HighCostCombinedMinimumExcess => ValueKind::Yen,
             Self::GradeTable => ValueKind::GradeTable,
         }
     }
@@ -166,14 +295,27 @@ impl ParameterKey {
             | Self::ChildbirthLumpSumWithoutCompensation
             | Self::BurialAmount
             | Self::FamilyBurialAmount
-            | Self::GradeTable => Origin::Statutory,
+            | Self::GradeTable
+            | Self::HighCostCombinedLimitUnder70A
+            | Self::HighCostCombinedLimitUnder70I
+            | Self::HighCostCombinedLimitUnder70U
+            | Self::HighCostCombinedLimitUnder70E
+            | Self::HighCostCombinedLimitUnder70O
+            | Self::HighCostCombinedLimitActiveIii
+            | Self::HighCostCombinedLimitActiveIi
+            | Self::HighCostCombinedLimitActiveI
+            | Self::HighCostCombinedLimitGeneral
+            | Self::HighCostCombinedLimitLowIncomeIi
+            | Self::HighCostCombinedLimitLowIncomeI
+            | Self::HighCostCombinedLimitLowIncomeISeveralCareUsers => Origin::Statutory,
             Self::GeneralPremiumRate
             | Self::SpecificPremiumRate
             | Self::AdjustmentPremiumRate
             | Self::CarePremiumRate
             | Self::EmployerShare
             | Self::VoluntaryContinuationCap
-            | Self::SicknessAllowanceBaseUnder12Months => Origin::Society,
+            | Self::SicknessAllowanceBaseUnder12Months
+            | Self::HighCostCombinedMinimumExcess => Origin::Society,
         }
     }
 

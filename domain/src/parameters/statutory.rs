@@ -27,6 +27,8 @@ pub const SEED_REASON: &str = "statutory value shipped with kenpo (seed)";
 pub const SEED_ACTOR: &str = "seed";
 
 const LUMP_SUM_SOURCE: &str = "健康保険法101条・114条, 施行令36条; rules.md §5.3 [S] S23";
+const HIGH_COST_COMBINED_SOURCE: &str =
+    "健康保険法115条の2 (高額介護合算療養費 自己負担限度額, 平成30年8月〜); rules.md §5.7 [S] S26";
 const BURIAL_SOURCE: &str =
     "健康保険法100条1項・113条, 施行令35条・41条 (平成18年10月 定額化); rules.md §5.4 [S] S24";
 
@@ -51,7 +53,14 @@ fn yen(
 pub fn statutory_values() -> Vec<StatutoryValue> {
     use ParameterKey::{
         BurialAmount, ChildbirthLumpSum, ChildbirthLumpSumWithoutCompensation, FamilyBurialAmount,
+        HighCostCombinedLimitActiveI, HighCostCombinedLimitActiveIi,
+        HighCostCombinedLimitActiveIii, HighCostCombinedLimitGeneral,
+        HighCostCombinedLimitLowIncomeI, HighCostCombinedLimitLowIncomeISeveralCareUsers,
+        HighCostCombinedLimitLowIncomeIi, HighCostCombinedLimitUnder70A,
+        HighCostCombinedLimitUnder70E, HighCostCombinedLimitUnder70I,
+        HighCostCombinedLimitUnder70O, HighCostCombinedLimitUnder70U,
     };
+    let combined = |key, amount| yen(key, 2018, 8, 1, amount, HIGH_COST_COMBINED_SOURCE);
     vec![
         // 出産育児一時金 (産科医療補償制度 加算あり): base + 30,000 / 16,000 / 12,000
         yen(ChildbirthLumpSum, 2009, 1, 1, 380_000, LUMP_SUM_SOURCE),
@@ -81,5 +90,21 @@ pub fn statutory_values() -> Vec<StatutoryValue> {
             value: ParameterValue::GradeTable(GRADE_TABLE_IN_FORCE_FROM),
             source: "健康保険法40条1項 (平成28年4月1日 施行, 第50級 1,390,000円); rules.md §0, §2.1 [S] S11",
         },
+        // 高額介護合算療養費 自己負担限度額 (年額, 8/1–7/31) by 所得区分, in force since
+        // 2018-08-01 (rules.md §5.7). Whether the 2026-08 reform changed them is [U] there: an
+        // entry from that date is added through the API once confirmed. The 500円 minimum is
+        // [U] too and is a society parameter (`high_cost_combined_minimum_excess`), not seeded.
+        combined(HighCostCombinedLimitUnder70A, 2_120_000),
+        combined(HighCostCombinedLimitUnder70I, 1_410_000),
+        combined(HighCostCombinedLimitUnder70U, 670_000),
+        combined(HighCostCombinedLimitUnder70E, 600_000),
+        combined(HighCostCombinedLimitUnder70O, 340_000),
+        combined(HighCostCombinedLimitActiveIii, 2_120_000),
+        combined(HighCostCombinedLimitActiveIi, 1_410_000),
+        combined(HighCostCombinedLimitActiveI, 670_000),
+        combined(HighCostCombinedLimitGeneral, 560_000),
+        combined(HighCostCombinedLimitLowIncomeIi, 310_000),
+        combined(HighCostCombinedLimitLowIncomeI, 190_000),
+        combined(HighCostCombinedLimitLowIncomeISeveralCareUsers, 310_000),
     ]
 }

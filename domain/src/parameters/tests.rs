@@ -430,3 +430,98 @@ fn statutory_values_pass_their_own_checks_and_tell_the_childbirth_history() {
     // society values are never seeded
     assert!(!parameters.contains_key(&GENERAL));
 }
+
+#[test]
+fn the_high_cost_combined_limits_are_seeded_per_income_category_from_2018_08() {
+    use crate::benefits::calc::high_cost_combined::IncomeCategory::{self, *};
+    // rules.md §5.7 (S26), in force since 2018-08: <70 ア 2,120,000 イ 1,410,000 ウ 670,000
+    // エ 600,000 オ 340,000; 70–74 現役並みⅢ 2,120,000 Ⅱ 1,410,000 Ⅰ 670,000 一般 560,000
+    // 低所得Ⅱ 310,000 低所得Ⅰ 190,000 (310,000 with several 介護 users).
+    let expected: [(IncomeCategory, i64); 12] = [
+        (Under70A, 2_120_000),
+        (Under70I, 1_410_000),
+        (Under70U, 670_000),
+        (Under70E, 600_000),
+        (Under70O, 340_000),
+        (ActiveIii, 2_120_000),
+        (ActiveIi, 1_410_000),
+        (ActiveI, 670_000),
+        (General, 560_000),
+        (LowIncomeIi, 310_000),
+        (LowIncomeI, 190_000),
+        (LowIncomeISeveralCareUsers, 310_000),
+    ];
+    let values = statutory_values();
+    for (category, amount) in expected {
+        let key = ParameterKey::high_cost_combined_limit(category);
+        // the key's name is the category's serde name after the common prefix
+        let category_name = serde_json::to_value(category).expect("category");
+        assert_eq!(
+            Some(key.as_str()),
+            category_name
+                .as_str()
+                .map(|c| format!("high_cost_combined_limit_{c}"))
+                .as_deref()
+        );
+        assert_eq!(
+            (key.kind(), key.origin(), key.monthly()),
+            (ValueKind::Yen, Origin::Statutory, false)
+        );
+        let seeded: Vec<&StatutoryValue> = values.iter().filter(|v| v.key == key).collect();
+        assert_eq!(seeded.len(), 1, "{key}");
+        assert_eq!(seeded[0].effective_from, date(2018, 8, 1));
+        assert_eq!(
+            seeded[0].value,
+            ParameterValue::Yen(Yen::new(amount)),
+            "{key}"
+        );
+        assert!(seeded[0].source.contains("rules.md §5.7"));
+        // before 2018-08-01 nothing is in force: an older 給付年度 is parameter_not_set
+        let mut parameter = Parameter::default();
+        for e in parameter
+            .decide(ParameterCommand::SetValue(SetValue {
+                key,
+                effective_from: seeded[0].effective_from,
+                value: seeded[0].value.clone(),
+                source: seeded[0].source.to_owned(),
+                reason: SEED_REASON.to_owned(),
+            }))
+            .expect("valid")
+        {
+            parameter.apply(e);
+        }
+        assert!(parameter.value_on(date(2018, 7, 31)).is_none());
+        assert_eq!(
+            parameter
+                .value_on(date(2026, 7, 31))
+                .map(|(v, r)| (v, r.version)),
+            Some((ParameterValue::Yen(Yen::new(amount)), 1))
+        );
+    }
+}
+
+#[test]
+fn the_high_cost_combined_minimum_is_a_society_value_and_not_seeded() {
+    // rules.md §5.7 / §7 item 6: the 500円 minimum is [U]; kenpo does not ship it.
+    let key = ParameterKey::HighCostCombinedMinimumExcess;
+    assert_eq!(key.origin(), Origin::Society);
+    assert_eq!(key.as_str(), "high_cost_combined_minimum_excess");
+    assert!(statutory_values().iter().all(|v| v.key != key));
+    let error = refused(
+        vec![],
+        set(key, date(2018, 8, 1), ParameterValue::Yen(Yen::new(0))),
+    );
+    assert_eq!(error.code(), "amount_not_positive");
+    Given::with(())
+        .given_no_previous_events()
+        .when(set(
+            key,
+            date(2018, 8, 1),
+            ParameterValue::Yen(Yen::new(500)),
+        ))
+        .then_expect_events(vec![value_set(
+            key,
+            date(2018, 8, 1),
+            ParameterValue::Yen(Yen::new(500)),
+        )]);
+}

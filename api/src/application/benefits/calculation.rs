@@ -17,11 +17,15 @@ use kenpo_domain::benefits::calc::burial::{self, BurialAfterLoss, BurialClaim, B
 use kenpo_domain::benefits::calc::childbirth_lump_sum::{
     self, AfterLoss, Childbearer, ChildbirthEligibility,
 };
+use kenpo_domain::benefits::calc::high_cost_combined::{self, CategoryLimit};
 use kenpo_domain::benefits::calc::maternity_allowance::{self, MaternityEligibility};
 use kenpo_domain::benefits::calc::sickness_allowance::{self, SicknessEligibility};
 use kenpo_domain::benefits::calc::{BenefitCalcError, DailyAmount, DatePeriod, YenParameter};
 use kenpo_domain::benefits::claim::{
     BenefitKind, CalculationRecord, ClaimPeriod, ClaimReceived, WagePayment,
+};
+use kenpo_domain::benefits::eligibility::{
+    self as rules, AllowanceClaim, AllowanceFacts, ContinuedBenefitAtDeath, Entitlement,
 };
 use kenpo_domain::calendar::Date;
 use kenpo_domain::money::Yen;
@@ -31,12 +35,12 @@ use kenpo_infrastructure::event_store::Upcasters;
 use sqlx::PgConnection;
 
 use super::details::{
-    BurialDetails, ChildbirthDetails, ClaimDetails, FamilyBurialDetails, MaternityAllowanceDetails,
-    SicknessAllowanceDetails,
+    BurialDetails, ChildbirthDetails, ClaimDetails, FamilyBurialDetails, HighCostCombinedDetails,
+    MaternityAllowanceDetails, SicknessAllowanceDetails,
 };
 use super::eligibility::{
-    category_on, insured_one_year_before, insured_period_on, insured_throughout,
-    is_dependent_of_on, last_insured_period_ended_by, person, remuneration_months,
+    category_on, insured_history, insured_period_on, is_dependent_of_on, person,
+    remuneration_months,
 };
 use crate::application::parameters::{yen_on, LookupError};
 use crate::problem::ApiError;
@@ -111,14 +115,7 @@ pub async fn calculate(
             };
             family_burial(conn, claim, &insured, dependent.as_ref(), d).await?
         }
-        ClaimDetails::HighCostCombined(_) => {
-            return Err(ApiError::conflict(
-                MissingParameter::CODE,
-                "高額介護合算療養費: the parameter registry has no limit table yet \
-                 (high_cost_combined_limit by 所得区分 and high_cost_combined_minimum_excess, \
-                 rules.md §5.7); decide the amount with an override reason",
-            ))
-        }
+        ClaimDetails::HighCostCombined(d) => high_cost_combined(conn, &insured, d).await?,
     };
     Ok(CalculationRecord {
         basis: calculated.basis,
@@ -229,10 +226,34 @@ async fn sickness(
         earliest.year_month().add_months(-11),
         period.to.year_month(),
     );
+    if category_on(insured, d.sickness_began_on) == Some(EnrollmentCategory::VoluntaryContinuation)
+    {
+        return Err(calc_refusal(
+            BenefitCalcError::NotEligibleVoluntaryContinuation {
+                benefit: "傷病手当金",
+            },
+        ));
+    }
+    // 99条 for days insured (強制), 104条 for days after the loss (rules.md §5.1)
+    let entitlement = rules::allowance(
+        &insured_history(insured),
+        &AllowanceClaim {
+            facts: AllowanceFacts::Sickness {
+                began_on: d.sickness_began_on,
+                waiting_period_completed_on: d.waiting_period_completed_on,
+            },
+            claimed: DatePeriod {
+                from: period.from,
+                to: period.to,
+            },
+            days_worked: &d.days_worked,
+            at_loss: d.at_loss,
+        },
+    )
+    .map_err(calc_refusal)?;
     let eligibility = SicknessEligibility {
-        voluntary_continuation_when_sickness_began: category_on(insured, d.sickness_began_on)
-            == Some(EnrollmentCategory::VoluntaryContinuation),
-        qualified_for_claimed_period: insured_throughout(insured, period.from, period.to),
+        voluntary_continuation_when_sickness_began: false,
+        qualified_for_claimed_period: true,
     };
     let input = |base: Option<YenParameter>| sickness_allowance::SicknessAllowanceInput {
         claimed_period: DatePeriod {
@@ -248,14 +269,16 @@ async fn sickness(
         standard_remuneration_months: months.clone(),
         short_history_base: base,
     };
-    with_short_history_base(conn, period, |base| {
+    let mut calculated = with_short_history_base(conn, period, |base| {
         sickness_allowance::calculate(&input(base)).map(|r| Calculated {
             start: r.benefit_start_date,
             total: r.total,
             basis: r.basis,
         })
     })
-    .await
+    .await?;
+    entitlement.record(&mut calculated.basis);
+    Ok(calculated)
 }
 
 /// 出産手当金 (102条; rules.md §5.2).
@@ -275,10 +298,41 @@ async fn maternity(
         earliest.year_month().add_months(-11),
         period.to.year_month(),
     );
+    // a 任継 receives 出産手当金 only as the 104条 continuation of the 強制 loss (102条1項)
+    if category_on(insured, period.from) == Some(EnrollmentCategory::VoluntaryContinuation)
+        && d.at_loss.is_none()
+    {
+        return Err(calc_refusal(
+            BenefitCalcError::NotEligibleVoluntaryContinuation {
+                benefit: "出産手当金",
+            },
+        ));
+    }
+    let (period_from, period_to) = maternity_allowance::benefit_period(
+        d.expected_birth_date,
+        d.birth_date,
+        d.multiple_pregnancy,
+    );
+    // 102条 for days insured (強制), 104条 for days after the loss (rules.md §5.2)
+    let entitlement = rules::allowance(
+        &insured_history(insured),
+        &AllowanceClaim {
+            facts: AllowanceFacts::Maternity {
+                period_from,
+                period_to,
+            },
+            claimed: DatePeriod {
+                from: period.from,
+                to: period.to,
+            },
+            days_worked: &d.days_worked,
+            at_loss: d.at_loss,
+        },
+    )
+    .map_err(calc_refusal)?;
     let eligibility = MaternityEligibility {
-        voluntary_continuation: category_on(insured, period.from)
-            == Some(EnrollmentCategory::VoluntaryContinuation),
-        qualified_for_claimed_period: insured_throughout(insured, period.from, period.to),
+        voluntary_continuation: false,
+        qualified_for_claimed_period: true,
     };
     let input = |base: Option<YenParameter>| maternity_allowance::MaternityAllowanceInput {
         expected_birth_date: d.expected_birth_date,
@@ -295,14 +349,16 @@ async fn maternity(
         standard_remuneration_months: months.clone(),
         short_history_base: base,
     };
-    with_short_history_base(conn, period, |base| {
+    let mut calculated = with_short_history_base(conn, period, |base| {
         maternity_allowance::calculate(&input(base)).map(|r| Calculated {
             start: r.benefit_start_date,
             total: r.total,
             basis: r.basis,
         })
     })
-    .await
+    .await?;
+    entitlement.record(&mut calculated.basis);
+    Ok(calculated)
 }
 
 /// 出産育児一時金 (101条) / 家族出産育児一時金 (114条); rules.md §5.3.
@@ -314,28 +370,33 @@ async fn childbirth(
     d: &ChildbirthDetails,
 ) -> Result<Calculated, ApiError> {
     let birth = d.birth_date;
-    let insured_on_birth_date = insured_period_on(insured, birth).is_some();
-    let (childbearer, dependant_on_birth_date) = match dependent {
+    let history = insured_history(insured);
+    // 101条 / 106条 for the insured's own birth, 114条 for a dependant's (rules.md §5.3)
+    let (childbearer, entitlement, dependant_on_birth_date) = match dependent {
         Some(dependent) => (
             Childbearer::Dependant,
+            rules::family_event(&history, "健保法114条", birth).map_err(calc_refusal)?,
             is_dependent_of_on(dependent, claim.person_id, birth),
         ),
-        None if claim.kind == BenefitKind::FamilyChildbirthLumpSum => {
-            (Childbearer::Dependant, false)
-        }
-        None => (Childbearer::Insured, false),
+        None if claim.kind == BenefitKind::FamilyChildbirthLumpSum => (
+            Childbearer::Dependant,
+            rules::family_event(&history, "健保法114条", birth).map_err(calc_refusal)?,
+            false,
+        ),
+        None => (
+            Childbearer::Insured,
+            rules::own_childbirth(&history, birth).map_err(calc_refusal)?,
+            false,
+        ),
     };
-    let after_loss = match childbearer {
-        Childbearer::Insured if !insured_on_birth_date => {
-            last_insured_period_ended_by(insured, birth).and_then(|p| {
-                p.ended_on.map(|loss_date| AfterLoss {
-                    loss_date,
-                    continuously_insured_one_year: insured_one_year_before(insured, p),
-                })
-            })
-        }
+    let after_loss = match entitlement {
+        Entitlement::ChildbirthAfterLoss { lost_on, .. } => Some(AfterLoss {
+            loss_date: lost_on,
+            continuously_insured_one_year: true,
+        }),
         _ => None,
     };
+    let insured_on_birth_date = !entitlement.after_loss();
     let (without, without_ref) = yen_on(
         &mut *conn,
         ParameterKey::ChildbirthLumpSumWithoutCompensation,
@@ -404,6 +465,7 @@ async fn childbirth(
             ),
         );
     }
+    entitlement.record(&mut basis);
     Ok(Calculated {
         basis,
         total: result.total,
@@ -418,18 +480,25 @@ async fn burial_allowance(
     d: &BurialDetails,
 ) -> Result<Calculated, ApiError> {
     let death = d.date_of_death;
-    let insured_on_death_date = insured_period_on(insured, death).is_some();
-    let after_loss = if insured_on_death_date {
-        None
-    } else {
-        last_insured_period_ended_by(insured, death).and_then(|p| {
-            p.ended_on.map(|loss_date| BurialAfterLoss {
-                loss_date,
-                receiving_continued_benefit: d.receiving_continued_benefit,
-                continued_benefit_last_day: d.continued_benefit_last_day,
-            })
-        })
+    // 100条 when insured on the date of death, 105条 after the loss (rules.md §5.4)
+    let entitlement = rules::burial(
+        &insured_history(insured),
+        death,
+        ContinuedBenefitAtDeath {
+            receiving: d.receiving_continued_benefit,
+            last_day: d.continued_benefit_last_day,
+        },
+    )
+    .map_err(calc_refusal)?;
+    let after_loss = match entitlement {
+        Entitlement::BurialAfterLoss { lost_on, .. } => Some(BurialAfterLoss {
+            loss_date: lost_on,
+            receiving_continued_benefit: d.receiving_continued_benefit,
+            continued_benefit_last_day: d.continued_benefit_last_day,
+        }),
+        _ => None,
     };
+    let insured_on_death_date = !entitlement.after_loss();
     let (amount, reference) = yen_on(&mut *conn, ParameterKey::BurialAmount, death).await?;
     let input = burial::BurialInput {
         claim: d.burial,
@@ -443,8 +512,10 @@ async fn burial_allowance(
         amount: parameter(amount, reference),
     };
     let result = burial::calculate(&input).map_err(calc_refusal)?;
+    let mut basis = result.basis;
+    entitlement.record(&mut basis);
     Ok(Calculated {
-        basis: result.basis,
+        basis,
         total: result.total,
         start: None,
     })
@@ -459,13 +530,16 @@ async fn family_burial(
     d: &FamilyBurialDetails,
 ) -> Result<Calculated, ApiError> {
     let death = d.date_of_death;
+    // the insured insured on the date of death; not after the insured's loss (rules.md §5.4)
+    let entitlement = rules::family_event(&insured_history(insured), "健保法113条", death)
+        .map_err(calc_refusal)?;
     let (amount, reference) = yen_on(&mut *conn, ParameterKey::FamilyBurialAmount, death).await?;
     let input = burial::BurialInput {
         claim: BurialClaim::FamilyBurialAllowance,
         date_of_death: death,
         burial_date: d.burial_date,
         eligibility: BurialEligibility {
-            insured_on_death_date: insured_period_on(insured, death).is_some(),
+            insured_on_death_date: !entitlement.after_loss(),
             deceased_was_dependant: dependent
                 .is_some_and(|dep| is_dependent_of_on(dep, claim.person_id, death)),
             after_loss: None,
@@ -473,9 +547,57 @@ async fn family_burial(
         amount: parameter(amount, reference),
     };
     let result = burial::calculate(&input).map_err(calc_refusal)?;
+    let mut basis = result.basis;
+    entitlement.record(&mut basis);
+    Ok(Calculated {
+        basis,
+        total: result.total,
+        start: None,
+    })
+}
+
+/// 高額介護合算療養費 (115条の2; rules.md §5.7): the limit of the claimed 所得区分 and the
+/// minimum are the registry's values in force on the 基準日 (7/31 at the end of the 給付年度,
+/// the day the 所得区分 and the qualification are taken on); the basis cites both entries
+/// (key, version). Only the claimed category's row is looked up: each row is its own key.
+async fn high_cost_combined(
+    conn: &mut PgConnection,
+    insured: &Person,
+    d: &HighCostCombinedDetails,
+) -> Result<Calculated, ApiError> {
+    let reference_date = Date::from_ymd(d.benefit_year.saturating_add(1), 7, 31)
+        .ok_or_else(|| ApiError::invalid("invalid_details", "benefit_year out of range"))?;
+    let qualified_on_reference_date = insured_period_on(insured, reference_date).is_some();
+    if !qualified_on_reference_date {
+        // Refused before the registry is read: a missing parameter must not hide the reason.
+        return Err(calc_refusal(BenefitCalcError::NotQualified {
+            reason: format!("not insured on the 基準日 {reference_date}"),
+        }));
+    }
+    let limit_key = ParameterKey::high_cost_combined_limit(d.income_category);
+    let (limit, limit_ref) = yen_on(&mut *conn, limit_key, reference_date).await?;
+    let (minimum, minimum_ref) = yen_on(
+        &mut *conn,
+        ParameterKey::HighCostCombinedMinimumExcess,
+        reference_date,
+    )
+    .await?;
+    let input = high_cost_combined::HighCostCombinedInput {
+        benefit_year: d.benefit_year,
+        income_category: d.income_category,
+        limit_table: vec![CategoryLimit {
+            category: d.income_category,
+            limit: parameter(limit, limit_ref),
+        }],
+        medical_out_of_pocket: d.medical_out_of_pocket,
+        care_out_of_pocket: d.care_out_of_pocket,
+        minimum_excess: parameter(minimum, minimum_ref),
+        qualified_on_reference_date,
+    };
+    let result = high_cost_combined::calculate(&input).map_err(calc_refusal)?;
     Ok(Calculated {
         basis: result.basis,
-        total: result.total,
+        total: result.medical_share,
         start: None,
     })
 }

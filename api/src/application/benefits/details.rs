@@ -5,11 +5,11 @@
 //!
 //! | kind | from the claim | from 適用 | parameters |
 //! |---|---|---|---|
-//! | 傷病手当金 | period (自-至), 事業主証明 wages, `sickness_began_on`, `days_worked`, `maternity_allowance_paid`, earlier claims | 任意継続 at onset, insured on the claimed days, 12か月の標準報酬月額 | `sickness_allowance_base_under_12_months` when fewer than 12 months |
-//! | 出産手当金 | period, 事業主証明 wages, `expected_birth_date`, `birth_date`, `multiple_pregnancy`, `days_worked` | 任意継続, insured on the claimed days, 標準報酬月額 | same |
+//! | 傷病手当金 | period (自-至), 事業主証明 wages, `sickness_began_on`, `days_worked`, `maternity_allowance_paid`, earlier claims, `at_loss` (104条) | 任意継続 at onset, 強制 insured on the claimed days or 104条 after the loss, 12か月の標準報酬月額 | `sickness_allowance_base_under_12_months` when fewer than 12 months |
+//! | 出産手当金 | period, 事業主証明 wages, `expected_birth_date`, `birth_date`, `multiple_pregnancy`, `days_worked`, `at_loss` (104条) | 任意継続, 強制 insured on the claimed days or 104条 after the loss, 標準報酬月額 | same |
 //! | 出産育児一時金 (家族) | `birth_date`, `gestation`, `live_births`, `stillbirths`, `obstetric_compensation_facility` | insured (dependent) on the birth date, 106条 after-loss facts | `childbirth_lump_sum`, `childbirth_lump_sum_without_compensation` |
 //! | 埋葬料 (家族) | `date_of_death`, `burial_date`, `burial` (埋葬料 / 埋葬費 with the cost), 104条 continuation facts | insured (dependent) on the date of death, 資格喪失日 | `burial_amount` / `family_burial_amount` |
-//! | 高額介護合算療養費 | `benefit_year`, `income_category`, `medical_out_of_pocket`, `care_out_of_pocket` | insured on the 基準日 (7/31) | the limit table (not in the registry yet) |
+//! | 高額介護合算療養費 | `benefit_year`, `income_category`, `medical_out_of_pocket`, `care_out_of_pocket` | insured on the 基準日 (7/31) | `high_cost_combined_limit_<所得区分>` and `high_cost_combined_minimum_excess` on the 基準日 |
 
 use kenpo_domain::benefits::calc::burial::BurialClaim;
 use kenpo_domain::benefits::calc::childbirth_lump_sum::Gestation;
@@ -17,6 +17,7 @@ use kenpo_domain::benefits::calc::high_cost_combined::IncomeCategory;
 use kenpo_domain::benefits::calc::sickness_allowance::EarlierPayments;
 use kenpo_domain::benefits::calc::DailyAmount;
 use kenpo_domain::benefits::claim::{BenefitKind, ClaimPeriod, ClaimReceipt};
+use kenpo_domain::benefits::eligibility::StatusAtLoss;
 use kenpo_domain::calendar::Date;
 use kenpo_domain::money::Yen;
 use serde::de::DeserializeOwned;
@@ -44,6 +45,10 @@ pub struct SicknessAllowanceDetails {
     /// Earlier paid claims for this sickness: their 支給開始日 and the days paid (通算1年6月).
     #[serde(default)]
     pub earlier_payments: Option<EarlierPayments>,
+    /// 104条 資格喪失後の継続給付: for days claimed after the 資格喪失日, the insured's status
+    /// on the last day insured (required then, 422 `at_loss_required`).
+    #[serde(default)]
+    pub at_loss: Option<StatusAtLoss>,
 }
 
 /// 出産手当金 (健保法102条): the claim's items.
@@ -64,6 +69,10 @@ pub struct MaternityAllowanceDetails {
     /// 支給開始日 of an earlier paid claim for the same birth (fixes the 日額).
     #[serde(default)]
     pub earlier_benefit_start_date: Option<Date>,
+    /// 104条 資格喪失後の継続給付: for days claimed after the 資格喪失日, the insured's status
+    /// on the last day insured (required then, 422 `at_loss_required`).
+    #[serde(default)]
+    pub at_loss: Option<StatusAtLoss>,
 }
 
 /// 出産育児一時金 (101条) / 家族出産育児一時金 (114条): the claim's items.
@@ -244,6 +253,20 @@ impl ClaimDetails {
             Self::Burial(d) => {
                 not_after_receipt("date_of_death", d.date_of_death)?;
                 check_burial_date(d.date_of_death, d.burial_date)?;
+                if let Some(last) = d.continued_benefit_last_day {
+                    if last > d.date_of_death {
+                        return Err(invalid(format!(
+                            "continued_benefit_last_day {last} is after date_of_death {}",
+                            d.date_of_death
+                        )));
+                    }
+                    if d.receiving_continued_benefit && last < d.date_of_death {
+                        return Err(invalid(format!(
+                            "receiving_continued_benefit on {} contradicts continued_benefit_last_day {last}: give one or the other",
+                            d.date_of_death
+                        )));
+                    }
+                }
                 if let BurialClaim::BurialExpenses { actual_cost } = d.burial {
                     if actual_cost.is_negative() {
                         return Err(invalid("burial.actual_cost must not be negative"));
@@ -277,6 +300,24 @@ impl ClaimDetails {
             }
         }
         Ok(())
+    }
+
+    /// 104条: the claim's statement about the last day insured (傷病手当金・出産手当金).
+    pub fn at_loss(&self) -> Option<StatusAtLoss> {
+        match self {
+            Self::SicknessAllowance(d) => d.at_loss,
+            Self::MaternityAllowance(d) => d.at_loss,
+            _ => None,
+        }
+    }
+
+    /// The days worked the claim certifies (傷病手当金・出産手当金); none for other kinds.
+    pub fn days_worked(&self) -> Option<&[Date]> {
+        match self {
+            Self::SicknessAllowance(d) => Some(&d.days_worked),
+            Self::MaternityAllowance(d) => Some(&d.days_worked),
+            _ => None,
+        }
     }
 
     /// The day whose 適用 facts decide entitlement: 発病日, 出産日, 死亡日, 基準日, or the first

@@ -1,14 +1,15 @@
 //! 適用 facts a 給付 needs, read from the Person aggregates inside the command's transaction:
 //! whether the person is (was) insured, their 加入区分 on a day, whether a dependent depended on
-//! the insured on a day, the 標準報酬月額 by month, the last loss before a day.
+//! the insured on a day, the 標準報酬月額 by month, and the insured's 被保険者 history for the
+//! entitlement rules (`kenpo_domain::benefits::eligibility`: 104条–106条 after the loss).
 //!
 //! The person streams read are locked `FOR SHARE` until the command commits, so a concurrent
 //! 適用 command (a 資格喪失, a 被扶養者削除, a 標準報酬 改定) cannot change the facts a claim
 //! was checked or calculated against before it is recorded.
 
-use kenpo_domain::benefits::calc::BenefitCalcError;
-use kenpo_domain::benefits::calc::MonthlyStandardRemuneration;
+use kenpo_domain::benefits::calc::{BenefitCalcError, DatePeriod, MonthlyStandardRemuneration};
 use kenpo_domain::benefits::claim::{BenefitKind, ClaimReceipt, Payee};
+use kenpo_domain::benefits::eligibility::{self as rules, InsuredHistory, InsuredSpell};
 use kenpo_domain::calendar::{Date, YearMonth};
 use kenpo_domain::qualification::{EnrollmentCategory, Person, QualificationPeriod, Role};
 use kenpo_infrastructure::event_store::{self, Upcasters};
@@ -61,43 +62,22 @@ pub fn is_dependent_of_on(dependent: &Person, insured_id: Uuid, date: Date) -> b
     })
 }
 
-/// True when the person is insured on every day of `from..=to` (one period covers both ends:
-/// periods do not overlap, so a period covering both covers the days between).
-pub fn insured_throughout(person: &Person, from: Date, to: Date) -> bool {
-    insured_period_on(person, from).is_some_and(|p| p.covers(to))
-}
-
-/// The latest insured period that ended on or before `date` (資格喪失日 ≤ `date`).
-pub fn last_insured_period_ended_by(person: &Person, date: Date) -> Option<&QualificationPeriod> {
-    person
-        .periods()
-        .iter()
-        .rev()
-        .filter(|p| matches!(p.role, Role::Insured { .. }))
-        .find(|p| p.ended_on.is_some_and(|end| end <= date))
-}
-
-/// 1 year or more of continuous insurance up to the day before the loss, 任意継続 excluded
-/// (104条, applied by 106条 and 105条): the period ending on the loss date and the 強制 (or
-/// 特例退職) periods joined to it, back to a year before the loss.
-pub fn insured_one_year_before(person: &Person, loss: &QualificationPeriod) -> bool {
-    let Some(ended_on) = loss.ended_on else {
-        return false;
-    };
-    let counts = |p: &QualificationPeriod| {
-        matches!(p.role, Role::Insured { .. })
-            && p.insured_category() != Some(EnrollmentCategory::VoluntaryContinuation)
-    };
-    if !counts(loss) {
-        return false;
-    }
-    let mut since = loss.started_on;
-    for p in person.periods().iter().rev() {
-        if counts(p) && p.ended_on == Some(since) {
-            since = p.started_on;
-        }
-    }
-    since.anniversary(1) <= ended_on
+/// The insured's 被保険者 periods with their 加入区分, for the entitlement rules of
+/// `kenpo_domain::benefits::eligibility` (104条–106条 after the loss; rules.md §5.1–§5.4).
+pub fn insured_history(person: &Person) -> InsuredHistory {
+    InsuredHistory::new(
+        person
+            .periods()
+            .iter()
+            .filter_map(|p| {
+                p.insured_category().map(|category| InsuredSpell {
+                    category,
+                    acquired_on: p.started_on,
+                    lost_on: p.ended_on,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The 標準報酬月額 by month from `from` to `to`: each month in which the person was insured
@@ -158,8 +138,21 @@ pub async fn check_receipt(
         ));
     }
     let on = details.relevant_date(receipt.period.as_ref(), receipt.received_on);
+    let history = insured_history(&insured);
     match receipt.kind {
         BenefitKind::FamilyChildbirthLumpSum | BenefitKind::FamilyBurial => {
+            let article = if receipt.kind == BenefitKind::FamilyBurial {
+                "健保法113条"
+            } else {
+                "健保法114条"
+            };
+            // a dependant's birth or death after the insured's loss: not covered (rules.md
+            // §5.3, §5.4), whatever the dependant's own record says
+            if let Err(error @ BenefitCalcError::FamilyBenefitAfterLoss { .. }) =
+                rules::family_event(&history, article, on)
+            {
+                return Err(refuse(&error));
+            }
             if let Some(dependent_id) = receipt.beneficiary_person_id {
                 let dependent =
                     person(conn, upcasters, dependent_id, "beneficiary_person_id").await?;
@@ -184,8 +177,11 @@ pub async fn check_receipt(
             ));
         }
         BenefitKind::MaternityAllowance
-            if category_on(&insured, on) == Some(EnrollmentCategory::VoluntaryContinuation) =>
+            if category_on(&insured, on) == Some(EnrollmentCategory::VoluntaryContinuation)
+                && details.at_loss().is_none() =>
         {
+            // a 任継 receives 出産手当金 only as the 104条 continuation from the 強制 loss, whose
+            // facts (`at_loss`) the claim then states
             return Err(refuse(
                 &BenefitCalcError::NotEligibleVoluntaryContinuation {
                     benefit: "出産手当金",
@@ -194,6 +190,7 @@ pub async fn check_receipt(
         }
         _ => {}
     }
+    check_status_at_loss(&history, receipt, details)?;
     if let Payee::EmployerAccount { office_code } = &receipt.payee {
         let category = category_on(&insured, receipt.received_on);
         if category != Some(EnrollmentCategory::Compulsory) {
@@ -206,6 +203,41 @@ pub async fn check_receipt(
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// 104条 at 受付: a 傷病手当金 / 出産手当金 claim with days after the loss of a 強制
+/// qualification must state the insured's status on the last day insured (`at_loss`, 422
+/// `at_loss_required`), and that statement must agree with the days worked it certifies (a
+/// day worked on the last day insured while `worked_on_last_day` is false: 422
+/// `invalid_details`). Whether 104条 is met is the calculation's answer.
+fn check_status_at_loss(
+    history: &InsuredHistory,
+    receipt: &ClaimReceipt,
+    details: &ClaimDetails,
+) -> Result<(), ApiError> {
+    let (Some(period), Some(days_worked)) = (receipt.period, details.days_worked()) else {
+        return Ok(());
+    };
+    let claimed = DatePeriod {
+        from: period.from,
+        to: period.to,
+    };
+    let Some(lost_on) = history.continuation_loss(claimed) else {
+        return Ok(());
+    };
+    let Some(at_loss) = details.at_loss() else {
+        return Err(refuse(&BenefitCalcError::AtLossRequired { lost_on }));
+    };
+    let last_day = lost_on.previous_day();
+    if days_worked.contains(&last_day) && !at_loss.worked_on_last_day {
+        return Err(ApiError::invalid(
+            "invalid_details",
+            format!(
+                "at_loss.worked_on_last_day is false, but the 事業主証明 lists {last_day}, the last day insured, as worked"
+            ),
+        ));
     }
     Ok(())
 }

@@ -8,7 +8,9 @@
 //! - After the loss of qualification (105条): death within 3 months of the loss, or while
 //!   receiving 104条 continued benefits or within 3 months after they ended. rules.md marks the
 //!   105条 text as not verified [U]; the 3 months are counted with 民法143条 from the 資格喪失日
-//!   (or the day after the last day of the continued benefit).
+//!   (or the day after the last day of the continued benefit). The rule itself, from the 適用
+//!   history, is [`crate::benefits::eligibility::burial`]; the step that names it in the basis is
+//!   added by [`crate::benefits::eligibility::Entitlement::record`].
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -120,7 +122,7 @@ pub fn calculate(input: &BurialInput) -> Result<BurialResult, BenefitCalcError> 
         }
     }
     let amount = input.amount.checked(death)?;
-    let (kind, total, mut steps) = match input.claim {
+    let (kind, total, steps) = match input.claim {
         BurialClaim::BurialAllowance => (
             BenefitKind::Burial,
             amount,
@@ -168,17 +170,6 @@ pub fn calculate(input: &BurialInput) -> Result<BurialResult, BenefitCalcError> 
             )
         }
     };
-    if !e.insured_on_death_date && kind == BenefitKind::Burial {
-        steps.insert(
-            0,
-            plain_step(
-                "資格喪失後の死亡 (105条)",
-                "death within 3 months of the loss or of the continued benefit",
-                0,
-                "健保法105条; rules.md §5.4 [U]",
-            ),
-        );
-    }
     Ok(BurialResult {
         kind,
         total,

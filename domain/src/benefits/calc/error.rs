@@ -55,6 +55,44 @@ pub enum BenefitCalcError {
     /// 高額介護合算療養費 needs both 医療 and 介護 自己負担 in the 給付年度 (rules.md §5.7).
     #[error("高額介護合算療養費 needs both 医療 and 介護 自己負担 (combined burden) in the year")]
     NoCombinedBurden,
+    /// 104条 (also as applied by 105条・106条): fewer than 1 year of continuous insurance
+    /// (任意継続 excluded) up to the day before the 資格喪失日 (rules.md §5.1, §5.3).
+    #[error("{article}: not insured continuously for 1 year up to the day before {reference_date} (任意継続 excluded): {since}", since = match continuous_since {
+        Some(since) => format!("insured from {since}; one year would be complete on {}", since.anniversary(1)),
+        None => "no 強制 insurance ends on that day".to_owned(),
+    })]
+    InsuredLessThanOneYear {
+        article: &'static str,
+        /// The 資格喪失日 the year is counted up to (a 任意継続's 資格取得日 for its loss).
+        reference_date: Date,
+        continuous_since: Option<Date>,
+    },
+    /// 104条: the claim has days after the 資格喪失日 but does not state the insured's status on
+    /// the last day insured (`details.at_loss`).
+    #[error("健保法104条: days claimed after the 資格喪失日 {lost_on} need details.at_loss (receiving_or_entitled and worked_on_last_day on {last_day})", last_day = lost_on.previous_day())]
+    AtLossRequired { lost_on: Date },
+    /// 104条: not receiving nor entitled to the benefit when the qualification was lost.
+    #[error("健保法104条: not receiving nor entitled to the benefit at the loss of qualification on {lost_on}: {detail}")]
+    NotReceivingAtLoss { lost_on: Date, detail: String },
+    /// 104条: the insured worked on the last day insured (rules.md §5.1).
+    #[error("健保法104条: the insured worked on the last day insured ({last_day}); there is no continued benefit after the loss")]
+    WorkedOnLastDay { last_day: Date },
+    /// 105条 / 106条: the death or birth is after the months the article allows after the loss.
+    #[error("{article}: {event_date} is later than {months} months after the 資格喪失日 {lost_on} (the last day covered is {window_end})")]
+    AfterLossPeriodExceeded {
+        article: &'static str,
+        months: i32,
+        lost_on: Date,
+        window_end: Date,
+        event_date: Date,
+    },
+    /// A 被扶養者's birth or death after the insured's loss of qualification (rules.md §5.3, §5.4).
+    #[error("{article}: the insured lost the qualification on {lost_on}; a 被扶養者's birth or death on {event_date} after it is not covered (106条・105条 cover the insured's own)")]
+    FamilyBenefitAfterLoss {
+        article: &'static str,
+        lost_on: Date,
+        event_date: Date,
+    },
     /// The input contradicts itself (dates out of order, negative amounts, duplicates).
     #[error("invalid input: {detail}")]
     InvalidInput { detail: String },
@@ -77,6 +115,12 @@ impl BenefitCalcError {
             Self::Unsupported { .. } => "unsupported",
             Self::IncomeCategoryNotInTable { .. } => "income_category_not_in_table",
             Self::NoCombinedBurden => "no_combined_burden",
+            Self::InsuredLessThanOneYear { .. } => "insured_less_than_one_year",
+            Self::AtLossRequired { .. } => "at_loss_required",
+            Self::NotReceivingAtLoss { .. } => "not_receiving_at_loss",
+            Self::WorkedOnLastDay { .. } => "worked_on_last_day",
+            Self::AfterLossPeriodExceeded { .. } => "after_loss_period_exceeded",
+            Self::FamilyBenefitAfterLoss { .. } => "family_benefit_after_loss",
             Self::InvalidInput { .. } => "invalid_input",
         }
     }

@@ -96,6 +96,29 @@ pub struct MaternityAllowanceResult {
     pub basis: Basis,
 }
 
+/// The 102条1項 period: its first day (出産の日以前42日, 多胎 98日, counted back from the birth,
+/// or from the expected date when the birth is later) and, once the birth is known, its last day
+/// (出産の日後56日). rules.md §5.2.
+pub fn benefit_period(
+    expected_birth_date: Date,
+    birth_date: Option<Date>,
+    multiple_pregnancy: bool,
+) -> (Date, Option<Date>) {
+    let base = match birth_date {
+        Some(birth) if birth <= expected_birth_date => birth,
+        _ => expected_birth_date,
+    };
+    let prenatal_days = if multiple_pregnancy {
+        PRENATAL_DAYS_MULTIPLE
+    } else {
+        PRENATAL_DAYS
+    };
+    (
+        subtract_days(base, prenatal_days - 1),
+        birth_date.map(|b| b.add_days(POSTNATAL_DAYS)),
+    )
+}
+
 /// Calculates 出産手当金 for a claim (健保法102条; rules.md §5.2).
 pub fn calculate(
     input: &MaternityAllowanceInput,
@@ -127,17 +150,13 @@ pub fn calculate(
 
     // The 102条1項 period.
     let expected = input.expected_birth_date;
-    let base = match input.birth_date {
-        Some(birth) if birth <= expected => birth,
-        _ => expected,
-    };
     let prenatal_days = if input.multiple_pregnancy {
         PRENATAL_DAYS_MULTIPLE
     } else {
         PRENATAL_DAYS
     };
-    let prenatal_from = subtract_days(base, prenatal_days - 1);
-    let postnatal_to = input.birth_date.map(|b| b.add_days(POSTNATAL_DAYS));
+    let (prenatal_from, postnatal_to) =
+        benefit_period(expected, input.birth_date, input.multiple_pregnancy);
     let mut steps = Vec::new();
     let prenatal_label = if input.multiple_pregnancy {
         "産前期間 (多胎妊娠: 出産の日以前98日; 予定日後の出産は予定日から起算)"
