@@ -33,7 +33,7 @@ pub async fn connect(max_connections: u32) -> anyhow::Result<Database> {
                 pg.port(),
                 pg.log_file().display()
             );
-            (pg.database_url(), Some(pg), description)
+            (pg.local_database_url(), Some(pg), description)
         }
     };
     let pool = pool_options(max_connections)

@@ -397,6 +397,32 @@ impl EmbeddedPostgres {
         )
     }
 
+    /// The URL the co-located kenpo process should use: through the cluster's Unix-domain
+    /// socket in the data directory when it has one, else [`Self::database_url`].
+    ///
+    /// Same host, same server, same trust; a local socket only skips the TCP loopback stack,
+    /// which costs about as much CPU per round trip as the statement itself (measured with
+    /// `kenpo bench http`, see docs/operations.md).
+    pub fn local_database_url(&self) -> String {
+        match self.socket_dir() {
+            Some(dir) => format!(
+                "postgres://{}@localhost/{}?host={}&port={}",
+                self.user,
+                self.database,
+                percent_encode(&dir.to_string_lossy()),
+                self.port
+            ),
+            None => self.database_url(),
+        }
+    }
+
+    /// The socket directory `kenpo.conf` configures: the data directory, unless the socket
+    /// path would be too long for a Unix-domain socket address.
+    fn socket_dir(&self) -> Option<&Path> {
+        let socket_path = self.data_dir.join(format!(".s.PGSQL.{}.lock", self.port));
+        (socket_path.as_os_str().len() <= MAX_SOCKET_PATH).then_some(self.data_dir.as_path())
+    }
+
     /// Stops the server (`pg_ctl stop -m fast`), also if it was reused rather than
     /// started by this process. Failures are logged, not returned.
     pub async fn stop(self) {
@@ -515,9 +541,8 @@ impl EmbeddedPostgres {
     /// Writes `kenpo.conf` and includes it from `postgresql.conf`. Returns whether
     /// `kenpo.conf` changed.
     fn write_config(&self, max_connections: Option<u32>) -> Result<bool, EmbeddedPostgresError> {
-        let socket_path = self.data_dir.join(format!(".s.PGSQL.{}.lock", self.port));
-        let socket_dir = if socket_path.as_os_str().len() <= MAX_SOCKET_PATH {
-            conf_string(&self.data_dir.to_string_lossy())
+        let socket_dir = if let Some(dir) = self.socket_dir() {
+            conf_string(&dir.to_string_lossy())
         } else {
             tracing::info!(data_dir = %self.data_dir.display(), "data dir path too long for a unix socket; TCP only");
             "''".to_owned()
@@ -919,8 +944,35 @@ fn quote_ident(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
+/// Percent-encodes `text` for a URL query value (RFC 3986 unreserved characters and `/`
+/// stay as they are).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_socket_directory_is_percent_encoded_in_the_url() {
+        assert_eq!(
+            percent_encode("/var/tmp/kenpo/pgdata"),
+            "/var/tmp/kenpo/pgdata"
+        );
+        assert_eq!(
+            percent_encode("/home/山田/my data&x"),
+            "/home/%E5%B1%B1%E7%94%B0/my%20data%26x"
+        );
+    }
+
     use super::*;
     use std::time::Duration;
 
@@ -1025,6 +1077,10 @@ mod tests {
             )
         );
         assert_eq!(select_one(&url).await, 1);
+        // the co-located process connects through the socket in the data directory
+        let local = pg.local_database_url();
+        assert!(local.contains("?host=/"), "{local}");
+        assert_eq!(select_one(&local).await, 1);
 
         // A second start while running reuses the server.
         let again = EmbeddedPostgres::start(options.clone())
@@ -1113,6 +1169,8 @@ mod tests {
         };
         cleanup.bin_dir = Some(pg.bin_dir().to_path_buf());
         assert_eq!(select_one(&pg.database_url()).await, 1);
+        // no socket there: the co-located process uses TCP too
+        assert_eq!(pg.local_database_url(), pg.database_url());
         pg.stop().await;
     }
 
