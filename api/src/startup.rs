@@ -257,6 +257,18 @@ pub fn router(state: AppState) -> Router {
             post(routes::premiums::close),
         )
         .route(
+            "/premium-accounts/{person_id}/receipt-reversals",
+            post(routes::premiums::reverse_receipt),
+        )
+        .route(
+            "/premium-accounts/{person_id}/first-premium-unpaid",
+            post(routes::premiums::first_premium_unpaid),
+        )
+        .route(
+            "/premium-accounts/{person_id}/prepayment-shortfall",
+            post(routes::premiums::prepayment_shortfall),
+        )
+        .route(
             "/premium-accounts/{person_id}/refunds/claim",
             post(routes::premiums::claim_refund),
         )

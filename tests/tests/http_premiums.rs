@@ -1562,3 +1562,631 @@ async fn special_retiree_account_closes_after_death_with_a_refundable_month(pool
     );
     rebuild_and_compare(&app).await;
 }
+
+// ================================================================ 収納取消, 37条2項, holidays,
+// 前納 shortfall
+
+async fn members_table(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT concat_ws('|', person_id, kind, status, symbol, number, lost_on, stream_version,
+                          view::text)
+         FROM members ORDER BY person_id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// [`rebuild_and_compare`], also comparing the members read model.
+async fn rebuild_and_compare_with_members(app: &TestApp) {
+    let members = members_table(&app.pool).await;
+    rebuild_and_compare(app).await;
+    assert_eq!(
+        members,
+        members_table(&app.pool).await,
+        "rebuilt members differ from the live ones"
+    );
+}
+
+fn receipt_position(view: &Value, reference: &str) -> i64 {
+    view["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reference"] == reference)
+        .unwrap_or_else(|| panic!("no receipt {reference} in {view}"))["position"]
+        .as_i64()
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn receipt_reversal_makes_its_months_unpaid_again_and_keeps_the_receipt(pool: PgPool) {
+    let mut app = premium_app(pool).await;
+    set_society_parameters(&mut app).await;
+    let id = voluntary_insured(&app, "5101", "S55.4.1", 410_000, 380_000).await;
+    open_account(&app, id).await;
+    assess(&app, id, "2026-03").await; // 42,088 due 03-16
+    assess(&app, id, "2026-04").await; // 42,962 due 04-10
+                                       // 50,000 on 03-14: March 42,088, April 7,912 (50,000 − 42,088).
+    let recorded = receive(&app, id, 50_000, "2026-03-14", "BK-R1").await;
+    let position = recorded["position"].as_i64().unwrap();
+    assert_eq!(
+        receipt_position(&account(&app, id).await, "BK-R1"),
+        position
+    );
+    let path = format!("/api/v1/premium-accounts/{id}/receipt-reversals");
+
+    // An unknown position, or one that is not a receipt (the account's opening), is 404 and
+    // writes nothing.
+    let before = app.event_count().await;
+    let opened_at = account(&app, id).await["opened_at_position"]
+        .as_i64()
+        .unwrap();
+    for unknown in [position + 1_000, opened_at] {
+        let (status, problem) = post(
+            &app,
+            &path,
+            &choshu(&app),
+            &json!({ "receipt_position": unknown, "reversed_on": "2026-03-20", "reason": "bank_recall" }),
+        )
+        .await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (404, Some("receipt_not_found")),
+            "{problem}"
+        );
+    }
+    // Before the receipt's day: 422; an unknown reason: 422 invalid_body.
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "receipt_position": position, "reversed_on": "2026-03-13", "reason": "bank_recall" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("date_before"))
+    );
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "receipt_position": position, "reversed_on": "2026-03-20", "reason": "mistake" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_body"))
+    );
+    // A qualification clerk may not.
+    let (status, _) = post(
+        &app,
+        &path,
+        &app.clerk(),
+        &json!({ "receipt_position": position, "reversed_on": "2026-03-20", "reason": "bank_recall" }),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(app.event_count().await, before);
+
+    // The bank recalls the transfer (組戻し) on 03-20.
+    let (status, answer) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "receipt_position": position, "reversed_on": "2026-03-20",
+                 "reason": "bank_recall", "note": "組戻し通知 2026-03-19 No.7" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["events"], json!(["ReceiptReversed"]));
+    let event = &answer["event"]["ReceiptReversed"];
+    assert_eq!(event["amount"], 50_000);
+    assert_eq!(event["reference"], "BK-R1");
+    assert_eq!(
+        event["unapplied"],
+        json!([{ "month": "2026-03", "amount": MARCH }, { "month": "2026-04", "amount": 7_912 }])
+    );
+    assert_eq!(event["credit_withdrawn"], 0);
+
+    // The ledger: both months unpaid again; the receipt stays, marked reversed.
+    let view = account(&app, id).await;
+    assert_eq!(month(&view, "2026-03")["status"], "unpaid");
+    assert_eq!(month(&view, "2026-03")["balance"], MARCH);
+    assert_eq!(month(&view, "2026-04")["balance"], APRIL);
+    assert_eq!(view["totals"]["received"], 0);
+    assert_eq!(view["totals"]["balance"], MARCH + APRIL); // 85,050
+    let receipt = &view["receipts"][0];
+    assert_eq!(receipt["amount"], 50_000);
+    assert_eq!(receipt["reversal"]["reversed_on"], "2026-03-20");
+    assert_eq!(receipt["reversal"]["reason"], "bank_recall");
+    assert_eq!(receipt["reversal"]["note"], "組戻し通知 2026-03-19 No.7");
+    assert_eq!(receipt["reversal"]["position"], answer["position"]);
+    // Arrears recomputed: on 04-11 both are late (due 03-16 and 04-10).
+    let audit = app.token("audit1", &[Role::Auditor]);
+    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-04-11", &audit).await;
+    assert_eq!(list["total_unpaid"], MARCH + APRIL, "{list}");
+
+    // Twice: 409, nothing written.
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "receipt_position": position, "reversed_on": "2026-03-21", "reason": "bank_recall" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("receipt_already_reversed"))
+    );
+    assert_eq!(app.event_count().await, before);
+
+    // The member pays again; the reference of the reversed receipt may be used again.
+    let again = receive(&app, id, MARCH, "2026-03-22", "BK-R1").await;
+    assert_eq!(
+        again["event"]["PremiumReceived"]["applied"],
+        json!([{ "month": "2026-03", "amount": MARCH }])
+    );
+    rebuild_and_compare(&app).await;
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_receipt_is_not_reversed_after_the_account_closed(pool: PgPool) {
+    let mut app = premium_app(pool).await;
+    set_society_parameters(&mut app).await;
+    let id = story_until_may(&app).await;
+    let view = account(&app, id).await;
+    let position = receipt_position(&view, "BK-0002");
+    let (status, answer) = post(
+        &app,
+        &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
+        &choshu(&app),
+        &json!({ "due_date": "2026-05-10" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &format!("/api/v1/premium-accounts/{id}/receipt-reversals"),
+        &choshu(&app),
+        &json!({ "receipt_position": position, "reversed_on": "2026-05-20", "reason": "wrongly_matched" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("account_closed"))
+    );
+    assert_eq!(app.event_count().await, before);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn an_unpaid_first_premium_voids_the_voluntary_continuation(pool: PgPool) {
+    let mut app = premium_app(pool).await;
+    set_society_parameters(&mut app).await;
+    let id = voluntary_insured(&app, "5102", "S55.4.1", 410_000, 380_000).await;
+    // A spouse recognized under the 任継 on its first day.
+    let spouse = Uuid::now_v7();
+    let mut body = common::bodies::dependent(spouse, id, "900", "5102");
+    body["recognized_on"] = json!("2026-03-01");
+    body["received_on"] = json!("2026-03-05");
+    let (status, answer) = post(&app, "/api/v1/dependents", &app.clerk(), &body).await;
+    assert_eq!(status, 201, "{answer}");
+    open_account(&app, id).await; // first premium due 2026-03-16
+    assess(&app, id, "2026-03").await; // 42,088
+    assess(&app, id, "2026-04").await; // 42,962
+                                       // The first premium is paid in full, but late: 03-20 (due 03-16).
+    receive(&app, id, MARCH, "2026-03-20", "BK-F1").await;
+    let path = format!("/api/v1/premium-accounts/{id}/first-premium-unpaid");
+
+    // On the due date it is not yet late: 409, nothing written.
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-03-16" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("first_premium_not_yet_due"))
+    );
+    assert_eq!(app.event_count().await, before);
+
+    let (status, answer) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-03-25" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    // 1. the 徴収 fact: March, 42,088 not paid by 03-16 (the late payment does not cure it)
+    let arrears = &answer["arrears"]["event"]["ArrearsDetected"];
+    assert_eq!(arrears["as_of"], "2026-03-17");
+    assert_eq!(
+        arrears["months"],
+        json!([{ "month": "2026-03", "due_on": "2026-03-16", "unpaid": MARCH, "first_premium": true }])
+    );
+    // 2. 適用: the 任継 acquisition voided, and the spouse's recognition under it
+    assert_eq!(
+        answer["qualification"]["events"],
+        json!(["AcquisitionVoided"])
+    );
+    assert_eq!(answer["dependents_voided"][0]["person_id"], json!(spouse));
+    // 3. the account closed: every month cancelled, the 42,088 paid is refundable credit
+    let closed = &answer["closed"]["event"]["AccountClosed"];
+    assert_eq!(closed["lost_on"], "2026-03-01");
+    assert_eq!(closed["reason"], json!({ "kind": "first_premium_unpaid" }));
+    assert_eq!(closed["first_uncharged"], "2026-03");
+    assert_eq!(
+        closed["cancelled"],
+        json!([{ "month": "2026-03", "assessed": MARCH, "received": MARCH },
+               { "month": "2026-04", "assessed": APRIL, "received": 0 }])
+    );
+
+    // The causation chain: 徴収 fact → void → (spouse's void, account closed).
+    let audit = app.token("audit1", &[Role::Auditor]);
+    let (_, person_stream) = get(&app, &format!("/api/v1/streams/person-{id}"), &audit).await;
+    let void = person_stream.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(void["event_type"], "AcquisitionVoided");
+    assert_eq!(
+        void["payload"]["AcquisitionVoided"],
+        json!({ "category": "voluntary_continuation", "started_on": "2026-03-01",
+                "reason": { "kind": "first_premium_unpaid", "due_date": "2026-03-16" },
+                "received_on": "2026-03-17" })
+    );
+    assert_eq!(void["metadata"]["causation_id"], answer["arrears_event_id"]);
+    assert_eq!(void["metadata"]["role"], "premiums");
+    let (_, spouse_stream) = get(&app, &format!("/api/v1/streams/person-{spouse}"), &audit).await;
+    let spouse_void = spouse_stream.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(spouse_void["event_type"], "AcquisitionVoided");
+    assert_eq!(spouse_void["metadata"]["causation_id"], void["event_id"]);
+    let (_, account_stream) = get(
+        &app,
+        &format!("/api/v1/streams/premium_account-{id}"),
+        &audit,
+    )
+    .await;
+    let close = account_stream.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(close["event_type"], "AccountClosed");
+    assert_eq!(close["metadata"]["causation_id"], void["event_id"]);
+
+    // 適用: lost since the 強制 loss (2026-03-01), back on the 強制 identification; the 任継
+    // period is kept, marked void.
+    let (_, member) = get(&app, &format!("/api/v1/members/{id}"), &app.clerk()).await;
+    assert_eq!(member["status"], "lost", "{member}");
+    assert_eq!(member["category"], "compulsory");
+    assert_eq!(member["lost_on"], "2026-03-01");
+    assert_eq!(member["identification"]["symbol"], "100");
+    let periods = member["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 2);
+    assert!(periods[0].get("voided").is_none());
+    assert_eq!(periods[1]["voided"], true);
+    assert_eq!(periods[1]["lost_on"], "2026-03-01");
+    assert_eq!(
+        periods[1]["loss_reason"],
+        json!({ "kind": "first_premium_unpaid", "due_date": "2026-03-16" })
+    );
+    let (_, spouse_member) = get(&app, &format!("/api/v1/members/{spouse}"), &app.clerk()).await;
+    assert_eq!(spouse_member["status"], "lost", "{spouse_member}");
+    // 徴収: closed, the late 42,088 held for a refund.
+    let view = account(&app, id).await;
+    assert_eq!(view["status"], "closed");
+    assert_eq!(
+        view["closing_reason"],
+        json!({ "kind": "first_premium_unpaid" })
+    );
+    assert_eq!(view["totals"]["credit"], MARCH);
+    assert_eq!(view["totals"]["balance"], -MARCH);
+
+    // Nothing more: twice, or a loss for non-payment, is refused.
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-03-26" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("account_closed"))
+    );
+    assert_eq!(app.event_count().await, before);
+    rebuild_and_compare_with_members(&app).await;
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_first_premium_paid_on_time_or_a_retiree_is_not_voided(pool: PgPool) {
+    let mut app = premium_app(pool).await;
+    set_society_parameters(&mut app).await;
+    let id = voluntary_insured(&app, "5103", "S55.4.1", 410_000, 380_000).await;
+    open_account(&app, id).await;
+    let path = format!("/api/v1/premium-accounts/{id}/first-premium-unpaid");
+    // Not assessed yet.
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-03-25" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("first_premium_not_assessed"))
+    );
+    assess(&app, id, "2026-03").await;
+    receive(&app, id, MARCH, "2026-03-16", "BK-OK").await; // on the due date
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-03-25" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("first_premium_paid"))
+    );
+    let (status, problem) = post(&app, &path, &choshu(&app), &json!({ "as_of": "x" })).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_body"))
+    );
+    assert_eq!(app.event_count().await, before);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn due_dates_on_closed_days_move_to_the_next_business_day(pool: PgPool) {
+    let mut app = premium_app(pool).await;
+    set_society_parameters(&mut app).await;
+    let id = voluntary_insured(&app, "5104", "S55.4.1", 410_000, 380_000).await;
+    // An unknown rule is refused.
+    let (status, problem) = post(
+        &app,
+        "/api/v1/premium-accounts",
+        &choshu(&app),
+        &json!({ "person_id": id, "first_premium_due_on": "2026-03-20", "holiday_shift": "previous_day" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_body"))
+    );
+    // First premium due 2026-03-20 (春分の日, Friday) → Saturday, Sunday → Monday 03-23.
+    let (status, answer) = post(
+        &app,
+        "/api/v1/premium-accounts",
+        &choshu(&app),
+        &json!({ "person_id": id, "first_premium_due_on": "2026-03-20",
+                 "holiday_shift": "next_business_day" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(
+        answer["event"]["AccountOpened"]["due_rule"],
+        json!({ "day_of_month": 10, "first_premium_due_on": "2026-03-20",
+                "holiday_shift": "next_business_day" })
+    );
+    let march = assess(&app, id, "2026-03").await;
+    assert_eq!(march["event"]["MonthAssessed"]["due_on"], "2026-03-23");
+    // April 10 2026 is a Friday: unchanged. May 10 is a Sunday → Monday 05-11.
+    let april = assess(&app, id, "2026-04").await;
+    assert_eq!(april["event"]["MonthAssessed"]["due_on"], "2026-04-10");
+    let may = assess(&app, id, "2026-05").await;
+    assert_eq!(may["event"]["MonthAssessed"]["due_on"], "2026-05-11");
+    // March paid on its shifted date is on time; April on its own date.
+    receive(&app, id, MARCH, "2026-03-23", "BK-H1").await;
+    receive(&app, id, APRIL, "2026-04-10", "BK-H2").await;
+    let (status, problem) = post(
+        &app,
+        &format!("/api/v1/premium-accounts/{id}/first-premium-unpaid"),
+        &choshu(&app),
+        &json!({ "as_of": "2026-03-24" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("first_premium_paid"))
+    );
+    // May is not late on 05-11, late on 05-12.
+    let audit = app.token("audit1", &[Role::Auditor]);
+    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-05-11", &audit).await;
+    assert_eq!(list["total_accounts"], 0, "{list}");
+    let detection = format!("/api/v1/premium-accounts/{id}/arrears-detection");
+    let (status, problem) = post(
+        &app,
+        &detection,
+        &choshu(&app),
+        &json!({ "as_of": "2026-05-11" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("no_new_arrears"))
+    );
+    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-05-12", &audit).await;
+    assert_eq!(
+        list["accounts"][0]["months"],
+        json!([{ "month": "2026-05", "due_on": "2026-05-11", "unpaid": APRIL,
+                 "arrears_detected_as_of": null }])
+    );
+    // The loss for non-payment follows the shifted date: lost on 05-12 (38条3号).
+    let loss = format!("/api/v1/premium-accounts/{id}/loss-for-non-payment");
+    let (status, problem) = post(
+        &app,
+        &loss,
+        &choshu(&app),
+        &json!({ "due_date": "2026-05-10" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("no_unpaid_premium_due"))
+    );
+    let (status, answer) = post(
+        &app,
+        &loss,
+        &choshu(&app),
+        &json!({ "due_date": "2026-05-11" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["closed"]["event"]["AccountClosed"]["lost_on"],
+        "2026-05-12"
+    );
+    rebuild_and_compare(&app).await;
+}
+
+async fn set_parameter_from(app: &TestApp, key: &str, from: &str, value: Value) {
+    let admin = app.token("admin1", &[Role::SystemAdmin]);
+    let (status, body) = post(
+        app,
+        &format!("/api/v1/parameters/{key}"),
+        &admin,
+        &json!({ "effective_from": from, "value": value,
+                 "source": "規約第30条; 令和8年5月 組合会議決", "reason": "料率引上げ" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{key}: {body}");
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_rate_rise_after_a_prepayment_is_owed_as_a_shortfall(pool: PgPool) {
+    let mut app = premium_app(pool).await;
+    set_society_parameters(&mut app).await;
+    let id = voluntary_insured(&app, "5105", "S55.4.1", 410_000, 380_000).await;
+    open_account(&app, id).await;
+    // 前納 April–September 2026 at P = 42,962.8 (254,849; see the 前納 test above).
+    let (status, answer) = post(
+        &app,
+        &format!("/api/v1/premium-accounts/{id}/prepayments"),
+        &choshu(&app),
+        &json!({ "period": { "kind": "april_to_september", "fiscal_year": 2026 },
+                 "received_on": "2026-03-25" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let path = format!("/api/v1/premium-accounts/{id}/prepayment-shortfall");
+    // No rate has risen: nothing owed, nothing written.
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-06-15" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("no_prepayment_shortfall"))
+    );
+    assert_eq!(app.event_count().await, before);
+
+    // 一般保険料率 0.0912 → 0.0942 from 2026-07-01: rate 0.11306 + 0.003 = 0.11606,
+    // P = 380,000 × 0.11606 = 44,102.8 for July–September. python3 decimal (prec 60), j = 1..3
+    // from July:
+    //   X = Σ 42962.8 / 1.04^(j/12) = 42822.6099 + 42682.8773 + 42543.6006 = 128049.0878 → 128,049
+    //   Y = Σ 44102.8 / 1.04^(j/12) = 43958.8900 + 43815.4497 + 43672.4773 = 131446.8170 → 131,447
+    //   不足額 = 131,447 − 128,049 = 3,398, carried by September (the last month); pay by
+    //   2026-06-30, else due 2026-09-10.
+    set_parameter_from(&app, "general_premium_rate", "2026-07-01", json!("0.0942")).await;
+    // July has begun on 07-01: only August and September would be reassessed then; here
+    // the reassessment is made on 06-15.
+    let (status, answer) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-06-15" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["events"], json!(["PrepaymentShortfallAssessed"]));
+    assert_eq!(
+        answer["shortfall"],
+        json!({ "from_month": "2026-07", "last_month": "2026-09", "prepaid_value": 128_049,
+                "new_prepayment": 131_447, "amount": 3_398, "pay_by": "2026-06-30",
+                "months": [{ "month": "2026-09", "shortfall": 3_398, "due_on": "2026-09-10" }] })
+    );
+    let event = &answer["event"]["PrepaymentShortfallAssessed"];
+    assert_eq!(event["basis"]["result_yen"], 3_398);
+    assert_eq!(event["months"][0]["premium_before"], "42962.8");
+    assert_eq!(event["months"][0]["premium_after"], "44102.8");
+    assert!(event["basis"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["key"] == "general_premium_rate" && p["value"] == "0.0942"));
+
+    // The ledger: September owes 3,398 (42,128 prepaid + 3,398 assessed).
+    let view = account(&app, id).await;
+    let september = month(&view, "2026-09");
+    assert_eq!(september["assessed"], 42_128 + 3_398);
+    assert_eq!(september["received"], 42_128);
+    assert_eq!(september["balance"], 3_398);
+    assert_eq!(september["status"], "partially_paid");
+    assert_eq!(september["due_on"], "2026-09-10");
+    assert_eq!(month(&view, "2026-07")["status"], "prepaid");
+    assert_eq!(view["totals"]["outstanding"], 3_398);
+    assert_eq!(view["totals"]["balance"], 3_398);
+    assert_eq!(
+        view["prepayment_shortfalls"],
+        json!([{ "from_month": "2026-07", "amount": 3_398, "pay_by": "2026-06-30",
+                 "position": answer["position"] }])
+    );
+    // Not late on 09-10, late on 09-11.
+    let audit = app.token("audit1", &[Role::Auditor]);
+    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-09-10", &audit).await;
+    assert_eq!(list["total_accounts"], 0, "{list}");
+    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-09-11", &audit).await;
+    assert_eq!(list["total_unpaid"], 3_398, "{list}");
+    // Once reassessed, the months record the new premium: nothing more is owed.
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &path,
+        &choshu(&app),
+        &json!({ "as_of": "2026-06-16" }),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("no_prepayment_shortfall"))
+    );
+    assert_eq!(app.event_count().await, before);
+    // The top-up paid by 06-30 clears September.
+    receive(&app, id, 3_398, "2026-06-29", "TOPUP-1").await;
+    let view = account(&app, id).await;
+    assert_eq!(month(&view, "2026-09")["status"], "prepaid");
+    assert_eq!(view["totals"]["balance"], 0);
+    rebuild_and_compare(&app).await;
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_new_premium_commands_are_in_the_openapi_document(pool: PgPool) {
+    let app = premium_app(pool).await;
+    let document = app
+        .client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/premium-accounts/{person_id}/receipt-reversals",
+        "/api/v1/premium-accounts/{person_id}/first-premium-unpaid",
+        "/api/v1/premium-accounts/{person_id}/prepayment-shortfall",
+    ] {
+        assert!(document["paths"][path].get("post").is_some(), "{path}");
+    }
+    let open = &document["paths"]["/api/v1/premium-accounts"]["post"];
+    assert!(open.to_string().contains("OpenAccountRequest"), "{open}");
+}

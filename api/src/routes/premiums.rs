@@ -20,10 +20,15 @@ use uuid::Uuid;
 use crate::application::command::{self, CommandAnswer, CommandRequest, IDEMPOTENCY_KEY};
 use crate::application::parameters::today;
 use crate::application::premiums::assessment::{self, AssessMonth, Prepay, PrepaymentRecorded};
+use crate::application::premiums::first_premium::{
+    self, FirstPremiumUnpaid, FirstPremiumUnpaidRecorded,
+};
 use crate::application::premiums::loss::{self, LossForNonPayment, LossRecorded};
-use crate::application::premiums::opening::{self, OpenAccount};
+use crate::application::premiums::opening::{self, OpenAccountRequest};
 use crate::application::premiums::receipt_import::{self, ImportReport, ReceiptFileFormat};
 use crate::application::premiums::refunds::{self, DecideRefund};
+use crate::application::premiums::reversal::{self, ReverseReceipt};
+use crate::application::premiums::shortfall::{self, ReassessPrepayment, ShortfallRecorded};
 use crate::application::premiums::{account, Recorded};
 use crate::auth::{Role, Staff};
 use crate::json::{PathParam, QueryParams};
@@ -38,8 +43,9 @@ fn answer<T: Serialize>(status: StatusCode, recorded: &T) -> Result<CommandAnswe
 /// 口座開設: open the premium account of a current 任意継続 or 特例退職 被保険者. The category
 /// and 資格取得日 come from the person's 適用 record, the 標準報酬月額 from their record at
 /// the loss of the 強制 qualification (任継). The answer has the account's 顧客番号.
+/// `holiday_shift: "next_business_day"` moves due dates off closed days.
 #[utoipa::path(post, path = "/api/v1/premium-accounts", tag = "徴収",
-    request_body = OpenAccount,
+    request_body = OpenAccountRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key"),
            ("If-Match" = Option<String>, Header, description = "expected stream version (0: none yet)")),
     responses((status = 201, body = Recorded), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -49,14 +55,16 @@ pub async fn open(
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
     let role = request.staff.require(Role::Premiums)?;
-    let body: OpenAccount = request.parse()?;
+    let body: OpenAccountRequest = request.parse()?;
+    let (body, holiday_shift) = body.split();
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
     command::run(&state, &request, |mut tx| async move {
-        let recorded = opening::open(
+        let recorded = opening::open_with_holiday_shift(
             &mut tx,
             &upcasters,
             body,
+            holiday_shift,
             request.expected_version,
             &metadata,
         )
@@ -240,6 +248,109 @@ pub async fn lose_for_non_payment(
     let upcasters = state.upcasters.clone();
     command::run(&state, &request, |mut tx| async move {
         let recorded = loss::lose_for_non_payment(
+            &mut tx,
+            &upcasters,
+            id,
+            body,
+            request.expected_version,
+            &metadata,
+        )
+        .await?;
+        Ok((tx, answer(StatusCode::OK, &recorded)?))
+    })
+    .await
+}
+
+/// 収納取消: reverse one recorded receipt (named by its `position`): the money it brought is
+/// taken back from its credit and the months it paid (unpaid again); the receipt stays in the
+/// history, marked reversed. Refused after the account closed or a refund after the receipt.
+#[utoipa::path(post, path = "/api/v1/premium-accounts/{person_id}/receipt-reversals", tag = "徴収",
+    request_body = ReverseReceipt,
+    params(("person_id" = Uuid, Path, description = "the insured person"),
+           ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key"),
+           ("If-Match" = Option<String>, Header, description = "expected stream version")),
+    responses((status = 200, body = Recorded), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reverse_receipt(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let role = request.staff.require(Role::Premiums)?;
+    let body: ReverseReceipt = request.parse()?;
+    let metadata = request.staff.metadata(role);
+    let upcasters = state.upcasters.clone();
+    command::run(&state, &request, |mut tx| async move {
+        let recorded = reversal::reverse_receipt(
+            &mut tx,
+            &upcasters,
+            id,
+            body,
+            request.expected_version,
+            &metadata,
+        )
+        .await?;
+        Ok((tx, answer(StatusCode::OK, &recorded)?))
+    })
+    .await
+}
+
+/// 初回保険料の未納 (37条2項): in one transaction the 徴収 fact (`ArrearsDetected` of the first
+/// premium), the 適用 `AcquisitionVoided` of the 任継 (causation = the 徴収 event; dependents'
+/// recognitions voided with it) and the account's `AccountClosed` (`first_premium_unpaid`,
+/// causation = the void).
+#[utoipa::path(post, path = "/api/v1/premium-accounts/{person_id}/first-premium-unpaid", tag = "徴収",
+    request_body = FirstPremiumUnpaid,
+    params(("person_id" = Uuid, Path, description = "the insured person"),
+           ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key"),
+           ("If-Match" = Option<String>, Header, description = "expected version of the premium account stream")),
+    responses((status = 200, body = FirstPremiumUnpaidRecorded), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn first_premium_unpaid(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let role = request.staff.require(Role::Premiums)?;
+    let body: FirstPremiumUnpaid = request.parse()?;
+    let metadata = request.staff.metadata(role);
+    let upcasters = state.upcasters.clone();
+    command::run(&state, &request, |mut tx| async move {
+        let recorded = first_premium::record_first_premium_unpaid(
+            &mut tx,
+            &upcasters,
+            id,
+            body,
+            request.expected_version,
+            &metadata,
+        )
+        .await?;
+        Ok((tx, answer(StatusCode::OK, &recorded)?))
+    })
+    .await
+}
+
+/// 前納後の保険料率引上げ: reassess the prepaid months beginning after `as_of` at the rates in
+/// force; from the first month whose premium rose, the shortfall (Y − X) is recorded as owing,
+/// to be paid by the end of the month before (else on the carrying month's due date).
+#[utoipa::path(post, path = "/api/v1/premium-accounts/{person_id}/prepayment-shortfall", tag = "徴収",
+    request_body = ReassessPrepayment,
+    params(("person_id" = Uuid, Path, description = "the insured person"),
+           ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key"),
+           ("If-Match" = Option<String>, Header, description = "expected stream version")),
+    responses((status = 200, body = ShortfallRecorded), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn prepayment_shortfall(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let role = request.staff.require(Role::Premiums)?;
+    let body: ReassessPrepayment = request.parse()?;
+    let metadata = request.staff.metadata(role);
+    let upcasters = state.upcasters.clone();
+    command::run(&state, &request, |mut tx| async move {
+        let recorded = shortfall::reassess_prepayment(
             &mut tx,
             &upcasters,
             id,

@@ -6,6 +6,7 @@
 
 mod date;
 mod error;
+pub mod holidays;
 mod wareki;
 mod year_month;
 

@@ -5,12 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::commands::PremiumAccountCommand;
 use super::error::PremiumAccountError;
-use super::events::{AccountOpened, PremiumAccountEvent};
+use super::events::{AccountOpened, PremiumAccountEvent, ReceiptApplication};
+use super::prepayment::PrepaymentInput;
 use crate::calendar::{Date, YearMonth};
 use crate::money::Yen;
 
@@ -22,6 +24,17 @@ pub(crate) struct MonthEntry {
     pub(crate) due_on: Date,
     pub(crate) prepaid: bool,
     pub(crate) cancelled: bool,
+    /// The part of `received` that arrived by the due date (credit applied at assessment, a
+    /// 前納, receipts received on or before `due_on`); for 37条2項.
+    #[serde(default)]
+    pub(crate) received_on_time: Yen,
+    /// For a prepaid month: the unrounded monthly premium the 前納 (or its last
+    /// reassessment) used, when its basis records it.
+    #[serde(default)]
+    pub(crate) prepaid_premium: Option<Decimal>,
+    /// For a prepaid month: the stream version of its `PrepaymentRecorded`.
+    #[serde(default)]
+    pub(crate) prepaid_by: Option<i64>,
 }
 
 impl MonthEntry {
@@ -52,6 +65,17 @@ pub(crate) struct Closure {
     pub(crate) first_uncharged: YearMonth,
 }
 
+/// A receipt (保険料収納) as recorded, with its reversal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ReceiptState {
+    pub(crate) amount: Yen,
+    pub(crate) received_on: Date,
+    pub(crate) reference: String,
+    pub(crate) applied: Vec<ReceiptApplication>,
+    pub(crate) credited: Yen,
+    pub(crate) reversed_on: Option<Date>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PendingRefund {
     pub(crate) claimed_on: Date,
@@ -73,6 +97,16 @@ pub struct LedgerRow {
     pub cancelled: bool,
 }
 
+/// A month covered by a 前納, as the account holds it ([`PremiumAccount::prepaid_months`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrepaidMonthState {
+    pub month: YearMonth,
+    /// The unrounded monthly premium the 前納 (or its last reassessment) used, when recorded.
+    pub premium: Option<Decimal>,
+    /// Stream version of the `PrepaymentRecorded` that covers it.
+    pub prepayment_version: Option<i64>,
+}
+
 /// 任継 / 特退 premium account (保険料 賦課・収納・未納・還付) of one insured person. The
 /// aggregate id is the person's UUID.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -88,6 +122,15 @@ pub struct PremiumAccount {
     pub(crate) received_total: Yen,
     /// Refunds paid.
     pub(crate) refunded_total: Yen,
+    /// Events applied: the stream version.
+    #[serde(default)]
+    pub(crate) version: i64,
+    /// Every receipt by the stream version of its `PremiumReceived`.
+    #[serde(default)]
+    pub(crate) receipts: BTreeMap<i64, ReceiptState>,
+    /// Stream version of the last refund event (claim, decision, payment); 0 when none.
+    #[serde(default)]
+    pub(crate) last_refund_version: i64,
 }
 
 impl Aggregate for PremiumAccount {
@@ -109,6 +152,7 @@ impl Aggregate for PremiumAccount {
     }
 
     fn apply(&mut self, event: Self::Event) {
+        self.version += 1;
         match event {
             PremiumAccountEvent::AccountOpened(e) => self.opened = Some(e),
             PremiumAccountEvent::MonthAssessed(e) => {
@@ -121,11 +165,20 @@ impl Aggregate for PremiumAccount {
                         due_on: e.due_on,
                         prepaid: false,
                         cancelled: false,
+                        received_on_time: e.credit_applied,
+                        prepaid_premium: None,
+                        prepaid_by: None,
                     },
                 );
             }
             PremiumAccountEvent::PrepaymentRecorded(e) => {
                 self.received_total += e.amount;
+                // The unrounded monthly premiums, as the basis recorded them
+                // (`prepayment::prepayment` keeps its input there).
+                let exact: BTreeMap<YearMonth, Decimal> =
+                    serde_json::from_value::<PrepaymentInput>(e.basis.inputs.clone())
+                        .map(|input| input.months.iter().map(|m| (m.month, m.exact)).collect())
+                        .unwrap_or_default();
                 for m in e.months {
                     self.months.insert(
                         m.month,
@@ -135,15 +188,21 @@ impl Aggregate for PremiumAccount {
                             due_on: m.month.first_day(),
                             prepaid: true,
                             cancelled: false,
+                            received_on_time: m.amount,
+                            prepaid_premium: exact.get(&m.month).copied(),
+                            prepaid_by: Some(self.version),
                         },
                     );
                 }
             }
             PremiumAccountEvent::PremiumReceived(e) => {
                 self.received_total += e.amount;
-                for a in e.applied {
+                for a in &e.applied {
                     if let Some(entry) = self.months.get_mut(&a.month) {
                         entry.received += a.amount;
+                        if e.received_on <= entry.due_on {
+                            entry.received_on_time += a.amount;
+                        }
                     }
                 }
                 if e.credited > Yen::ZERO {
@@ -153,7 +212,69 @@ impl Aggregate for PremiumAccount {
                     });
                 }
                 if !e.reference.is_empty() {
-                    self.receipt_references.insert(e.reference);
+                    self.receipt_references.insert(e.reference.clone());
+                }
+                self.receipts.insert(
+                    self.version,
+                    ReceiptState {
+                        amount: e.amount,
+                        received_on: e.received_on,
+                        reference: e.reference,
+                        applied: e.applied,
+                        credited: e.credited,
+                        reversed_on: None,
+                    },
+                );
+            }
+            PremiumAccountEvent::ReceiptReversed(e) => {
+                self.received_total -= e.amount;
+                let original = self.receipts.get(&e.receipt_version);
+                for a in &e.unapplied {
+                    if let Some(entry) = self.months.get_mut(&a.month) {
+                        entry.received -= a.amount;
+                        // What leaves the on-time part: the receipt's own on-time payment for
+                        // the month, or (taken from a month it did not pay) credit applied at
+                        // the assessment, which counted as on time.
+                        let own = original.map(|r| {
+                            let paid: Yen = r
+                                .applied
+                                .iter()
+                                .filter(|x| x.month == a.month)
+                                .map(|x| x.amount)
+                                .sum();
+                            (paid, r.received_on <= entry.due_on)
+                        });
+                        let on_time_taken = match own {
+                            Some((paid, on_time)) if paid > Yen::ZERO => {
+                                if on_time {
+                                    a.amount.min(paid)
+                                } else {
+                                    Yen::ZERO
+                                }
+                            }
+                            _ => a.amount,
+                        };
+                        entry.received_on_time = (entry.received_on_time - on_time_taken)
+                            .max(Yen::ZERO)
+                            .min(entry.received);
+                    }
+                }
+                withdraw_credits(&mut self.credits, e.received_on, e.credit_withdrawn);
+                if let Some(receipt) = self.receipts.get_mut(&e.receipt_version) {
+                    receipt.reversed_on = Some(e.reversed_on);
+                }
+                // The reference may be recorded again (a corrected entry).
+                self.receipt_references.remove(&e.reference);
+            }
+            PremiumAccountEvent::PrepaymentShortfallAssessed(e) => {
+                for m in e.months {
+                    if let Some(entry) = self.months.get_mut(&m.month) {
+                        entry.assessed += m.shortfall;
+                        if let Some(due_on) = m.due_on {
+                            entry.due_on = due_on;
+                        }
+                        entry.prepaid_premium = Some(m.premium_after);
+                    }
                 }
             }
             PremiumAccountEvent::ArrearsDetected(e) => {
@@ -166,6 +287,7 @@ impl Aggregate for PremiumAccount {
                     if let Some(entry) = self.months.get_mut(&c.month) {
                         entry.assessed = Yen::ZERO;
                         entry.received = Yen::ZERO;
+                        entry.received_on_time = Yen::ZERO;
                         entry.cancelled = true;
                     }
                     moved += c.received;
@@ -182,18 +304,21 @@ impl Aggregate for PremiumAccount {
                 });
             }
             PremiumAccountEvent::RefundClaimed(e) => {
+                self.last_refund_version = self.version;
                 self.refund = Some(PendingRefund {
                     claimed_on: e.claimed_on,
                     decided: None,
                 });
             }
             PremiumAccountEvent::RefundDecided(e) => {
+                self.last_refund_version = self.version;
                 take_credits(&mut self.credits, None, e.amount);
                 if let Some(refund) = self.refund.as_mut() {
                     refund.decided = Some((e.amount, e.decided_on));
                 }
             }
             PremiumAccountEvent::RefundPaid(e) => {
+                self.last_refund_version = self.version;
                 self.refunded_total += e.amount;
                 self.refund = None;
             }
@@ -214,6 +339,23 @@ pub(crate) fn take_credits(credits: &mut Vec<Credit>, due_on: Option<Date>, amou
         }
         let used = credit.amount.min(left);
         credit.amount -= used;
+        left -= used;
+    }
+    credits.retain(|c| c.amount > Yen::ZERO);
+}
+
+/// Takes `amount` back from the credits (a receipt reversed): first from those that arose
+/// on `arose_on` (the receipt's own over-payment), then from the newest.
+pub(crate) fn withdraw_credits(credits: &mut Vec<Credit>, arose_on: Date, amount: Yen) {
+    let mut left = amount;
+    let mut order: Vec<usize> = (0..credits.len()).rev().collect();
+    order.sort_by_key(|&i| credits[i].arose_on != arose_on);
+    for i in order {
+        if left <= Yen::ZERO {
+            break;
+        }
+        let used = credits[i].amount.min(left);
+        credits[i].amount -= used;
         left -= used;
     }
     credits.retain(|c| c.amount > Yen::ZERO);
@@ -298,6 +440,19 @@ impl PremiumAccount {
         self.months
             .values()
             .any(|m| m.outstanding() > Yen::ZERO && m.due_on < as_of)
+    }
+
+    /// The months covered by a 前納 and not cancelled, oldest first.
+    pub fn prepaid_months(&self) -> Vec<PrepaidMonthState> {
+        self.months
+            .iter()
+            .filter(|(_, m)| m.prepaid && !m.cancelled)
+            .map(|(month, m)| PrepaidMonthState {
+                month: *month,
+                premium: m.prepaid_premium,
+                prepayment_version: m.prepaid_by,
+            })
+            .collect()
     }
 
     /// The ledger, oldest month first.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::events::{ClosingReason, DueRule, PrepaidMonth};
+use super::events::{ClosingReason, DueRule, PrepaidMonth, ReassessedMonth, ReversalReason};
 use crate::basis::Basis;
 use crate::calendar::{Date, YearMonth};
 use crate::money::Yen;
@@ -32,6 +32,13 @@ pub enum PremiumAccountCommand {
     DecideRefund(RefundDecision),
     /// 還付金 paid (2-③).
     PayRefund(RefundPayment),
+    /// 収納取消: reverse one recorded receipt.
+    ReverseReceipt(ReceiptReversal),
+    /// 初回保険料の未納 (37条2項): record the first premium unpaid by its due date as
+    /// `ArrearsDetected` (every first-premium month with what was not paid on time).
+    DetectFirstPremiumDefault(ArrearsDetection),
+    /// 前納後の保険料率引上げ: record the shortfall of the prepaid months.
+    AssessPrepaymentShortfall(PrepaymentShortfallRecord),
 }
 
 /// Body of [`PremiumAccountCommand::Open`].
@@ -140,4 +147,40 @@ pub struct RefundPayment {
     pub paid_on: Date,
     /// The transfer's reference.
     pub reference: String,
+}
+
+/// Body of [`PremiumAccountCommand::ReverseReceipt`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptReversal {
+    /// Stream version of the `PremiumReceived` event to reverse.
+    pub receipt_version: i64,
+    /// 取消日 (not before the receipt's day).
+    pub reversed_on: Date,
+    pub reason: ReversalReason,
+    /// Free text, at most [`ReceiptReversal::NOTE_MAX_CHARS`] characters.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl ReceiptReversal {
+    /// Longest note accepted.
+    pub const NOTE_MAX_CHARS: usize = 500;
+}
+
+/// Body of [`PremiumAccountCommand::AssessPrepaymentShortfall`], from
+/// [`super::prepayment::shortfall`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrepaymentShortfallRecord {
+    /// The day of the reassessment: every month must begin after it (a month begun is deemed
+    /// paid on its 1st, 165条3項).
+    pub as_of: Date,
+    /// The prepaid months from the first month at the raised rate, consecutive, one 前納
+    /// (their `due_on` is filled by the aggregate).
+    pub months: Vec<ReassessedMonth>,
+    pub prepaid_value: Yen,
+    pub new_prepayment: Yen,
+    pub amount: Yen,
+    pub basis: Basis,
 }

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::calendar::holidays::HolidayCalendarError;
 use crate::calendar::{Date, YearMonth};
 use crate::money::Yen;
 use crate::qualification::{EnrollmentCategory, ErrorCategory};
@@ -99,6 +100,12 @@ pub enum PremiumCalculationError {
     /// A leave ending before it starts.
     #[error("a leave ends on {ended_on}, before it starts on {started_on}")]
     LeaveEndsBeforeStart { started_on: Date, ended_on: Date },
+    /// The reassessed 前納 is not more than what was prepaid: nothing is owed.
+    #[error("no shortfall: the prepaid months are worth {new_prepayment} at the new rates and {prepaid_value} are prepaid")]
+    NoShortfall {
+        prepaid_value: Yen,
+        new_prepayment: Yen,
+    },
 }
 
 impl PremiumCalculationError {
@@ -123,6 +130,7 @@ impl PremiumCalculationError {
             E::DuplicateInsured { .. } => "duplicate_insured",
             E::AmountOutOfRange { .. } => "amount_out_of_range",
             E::LeaveEndsBeforeStart { .. } => "leave_ends_before_start",
+            E::NoShortfall { .. } => "no_prepayment_shortfall",
         }
     }
 
@@ -231,6 +239,61 @@ pub enum PremiumAccountError {
         date: Date,
         earlier: Date,
     },
+    /// A due date outside the holiday calendar.
+    #[error("{0}")]
+    HolidayCalendar(HolidayCalendarError),
+    /// No receipt at that stream version.
+    #[error("no receipt (保険料収納) of this account is recorded at stream version {version}")]
+    ReceiptNotFound { version: i64 },
+    /// A receipt reversed before.
+    #[error("the receipt at stream version {version} was already reversed on {reversed_on}")]
+    ReceiptAlreadyReversed { version: i64, reversed_on: Date },
+    /// A refund (還付) recorded after the receipt may have paid out its money.
+    #[error("a refund (還付) was recorded after this receipt and may have paid out its money; a reversal would need a refund correction, which is not modelled")]
+    RefundAfterReceipt,
+    /// The money to take back is not held by the account.
+    #[error("the reversal of {amount} cannot be taken back: the account holds only {held} in paid months and credit")]
+    ReversalNotAbsorbable { amount: Yen, held: Yen },
+    /// A note longer than allowed.
+    #[error("the note must be at most {max} characters")]
+    NoteTooLong { max: usize },
+    /// 37条2項 on an account that is not 任意継続.
+    #[error("the first-premium rule (37条2項) applies to 任意継続被保険者, not to {category}")]
+    FirstPremiumRuleNotApplicable { category: EnrollmentCategory },
+    /// The first premium's due date has not passed on the day given.
+    #[error("the first premium is due on {due_on}: on {as_of} it is not yet late")]
+    FirstPremiumNotYetDue { due_on: Date, as_of: Date },
+    /// No month is assessed on the first premium's due date.
+    #[error("no month of the account is assessed for the first premium (due {due_on}); assess the month of acquisition first")]
+    FirstPremiumNotAssessed { due_on: Date },
+    /// The first premium was paid in full by its due date.
+    #[error("the first premium (due {due_on}) was paid in full by its due date")]
+    FirstPremiumPaidOnTime { due_on: Date },
+    /// A month that is not covered by a 前納.
+    #[error("{month} is not covered by a prepayment (前納)")]
+    MonthNotPrepaid { month: YearMonth },
+    /// A prepaid month that has begun (deemed paid on its 1st, 165条3項).
+    #[error("{month} has begun by {as_of}: a prepaid month is deemed paid on its 1st (165条3項) and is not reassessed")]
+    PrepaidMonthBegun { month: YearMonth, as_of: Date },
+    /// The premium said to have been prepaid differs from the one recorded.
+    #[error("the premium prepaid for {month} is recorded as {recorded}, not {given}")]
+    PrepaymentBasisMismatch {
+        month: YearMonth,
+        recorded: String,
+        given: String,
+    },
+    /// Months of more than one 前納.
+    #[error("{month} belongs to another prepayment (前納) than the first month reassessed")]
+    NotOnePrepayment { month: YearMonth },
+    /// Σ of the months' shortfall differs from the amount.
+    #[error("the months' shortfalls add up to {sum}, not {amount}")]
+    ShortfallTotalMismatch { amount: Yen, sum: Yen },
+    /// Nothing owed after the reassessment.
+    #[error("no shortfall: the prepaid months are worth {new_prepayment} at the new rates and {prepaid_value} are prepaid")]
+    NoShortfall {
+        prepaid_value: Yen,
+        new_prepayment: Yen,
+    },
 }
 
 impl PremiumAccountError {
@@ -265,6 +328,22 @@ impl PremiumAccountError {
             E::RefundExceedsCredit { .. } => "refund_exceeds_credit",
             E::NoRefundDecision => "no_refund_decision",
             E::DateBefore { .. } => "date_before",
+            E::HolidayCalendar(e) => e.code(),
+            E::ReceiptNotFound { .. } => "receipt_not_found",
+            E::ReceiptAlreadyReversed { .. } => "receipt_already_reversed",
+            E::RefundAfterReceipt => "refund_recorded_after_receipt",
+            E::ReversalNotAbsorbable { .. } => "receipt_not_reversible",
+            E::NoteTooLong { .. } => "note_too_long",
+            E::FirstPremiumRuleNotApplicable { .. } => "first_premium_rule_not_applicable",
+            E::FirstPremiumNotYetDue { .. } => "first_premium_not_yet_due",
+            E::FirstPremiumNotAssessed { .. } => "first_premium_not_assessed",
+            E::FirstPremiumPaidOnTime { .. } => "first_premium_paid",
+            E::MonthNotPrepaid { .. } => "month_not_prepaid",
+            E::PrepaidMonthBegun { .. } => "prepaid_month_begun",
+            E::PrepaymentBasisMismatch { .. } => "prepayment_basis_mismatch",
+            E::NotOnePrepayment { .. } => "months_not_one_prepayment",
+            E::ShortfallTotalMismatch { .. } => "shortfall_total_mismatch",
+            E::NoShortfall { .. } => "no_prepayment_shortfall",
         }
     }
 
@@ -272,7 +351,7 @@ impl PremiumAccountError {
     pub fn category(&self) -> ErrorCategory {
         use PremiumAccountError as E;
         match self {
-            E::AccountNotOpened => ErrorCategory::NotFound,
+            E::AccountNotOpened | E::ReceiptNotFound { .. } => ErrorCategory::NotFound,
             E::AccountAlreadyOpened { .. }
             | E::MonthAfterClose { .. }
             | E::MonthAlreadyAssessed { .. }
@@ -285,7 +364,18 @@ impl PremiumAccountError {
             | E::NoRefundClaim
             | E::RefundAlreadyDecided { .. }
             | E::RefundExceedsCredit { .. }
-            | E::NoRefundDecision => ErrorCategory::Conflict,
+            | E::NoRefundDecision
+            | E::ReceiptAlreadyReversed { .. }
+            | E::RefundAfterReceipt
+            | E::ReversalNotAbsorbable { .. }
+            | E::FirstPremiumRuleNotApplicable { .. }
+            | E::FirstPremiumNotYetDue { .. }
+            | E::FirstPremiumNotAssessed { .. }
+            | E::FirstPremiumPaidOnTime { .. }
+            | E::MonthNotPrepaid { .. }
+            | E::PrepaidMonthBegun { .. }
+            | E::PrepaymentBasisMismatch { .. }
+            | E::NoShortfall { .. } => ErrorCategory::Conflict,
             E::CategoryNotApplicable { .. }
             | E::StandardRemunerationRequired
             | E::NotAGradeAmount { .. }
@@ -298,7 +388,11 @@ impl PremiumAccountError {
             | E::PrepaymentTotalMismatch { .. }
             | E::PrepaymentTooLate { .. }
             | E::LossNotAfterAcquisition { .. }
-            | E::DateBefore { .. } => ErrorCategory::Invalid,
+            | E::DateBefore { .. }
+            | E::HolidayCalendar(_)
+            | E::NoteTooLong { .. }
+            | E::NotOnePrepayment { .. }
+            | E::ShortfallTotalMismatch { .. } => ErrorCategory::Invalid,
         }
     }
 }

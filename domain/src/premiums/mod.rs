@@ -12,7 +12,8 @@
 //! - [`employer`]: the 納入告知額 of one 事業所 for one month (156条, 159条, 159条の3; rules.md
 //!   §3.1, §3.3, §3.6).
 //! - [`PremiumAccount`]: 賦課, 前納, 収納, 未納, 資格喪失 and 還付 of one 任継 / 特退 insured
-//!   (digest.md §1.3, §2.2, §6.3; rules.md §3.4, §3.7).
+//!   (digest.md §1.3, §2.2, §6.3; rules.md §3.4, §3.7), and 収納取消, 初回保険料の未納
+//!   (37条2項) and the 前納 shortfall after a rate rise.
 
 mod account;
 mod commands;
@@ -29,16 +30,17 @@ pub mod voluntary;
 #[cfg(test)]
 mod tests;
 
-pub use account::{LedgerRow, PremiumAccount};
+pub use account::{LedgerRow, PremiumAccount, PrepaidMonthState};
 pub use commands::{
     AccountClosing, AccountOpening, ArrearsDetection, MonthAssessment, PaymentChannel,
-    PremiumAccountCommand, PrepaymentRecord, ReceiptRecord, RefundClaim, RefundDecision,
-    RefundPayment,
+    PremiumAccountCommand, PrepaymentRecord, PrepaymentShortfallRecord, ReceiptRecord,
+    ReceiptReversal, RefundClaim, RefundDecision, RefundPayment,
 };
 pub use error::{PremiumAccountError, PremiumCalculationError};
 pub use events::{
     AccountClosed, AccountOpened, ArrearsDetected, CancelledMonth, ClosingReason, DueRule,
-    MonthAssessed, MonthInArrears, PremiumAccountEvent, PremiumReceived, PrepaidMonth,
-    PrepaymentRecorded, ReceiptApplication, RefundClaimed, RefundDecided, RefundPaid,
+    HolidayShift, MonthAssessed, MonthInArrears, PremiumAccountEvent, PremiumReceived,
+    PrepaidMonth, PrepaymentRecorded, PrepaymentShortfallAssessed, ReassessedMonth,
+    ReceiptApplication, ReceiptReversed, RefundClaimed, RefundDecided, RefundPaid, ReversalReason,
 };
 pub use parameters::Parameter;

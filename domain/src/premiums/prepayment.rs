@@ -27,7 +27,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::error::PremiumCalculationError as E;
-use super::events::PrepaidMonth;
+use super::events::{PrepaidMonth, ReassessedMonth};
 use super::parameters::record;
 use super::rounding;
 use super::voluntary::VoluntaryPremium;
@@ -276,6 +276,210 @@ fn allocate(months: &[MonthlyPremium], shares: &[Decimal], amount: Yen) -> Vec<P
         allocated[i].amount += Yen::new(1);
     }
     allocated
+}
+
+/// Source of the 前納 reassessment after a rate rise.
+pub const SHORTFALL_SOURCE: &str = "前納後の保険料率引上げ: 不足額は引上げ月の前月末日までに納付 \
+     (平成9年 保険発第106号; rules.md §3.7). 不足額 = Y − X: Y = 引上げ月以降の月の引上げ後の前納額, \
+     X = 既に前納した額のうち同じ月に係る額に既経過期間の利息を加えた額 (引上げ月から割り引いた \
+     引上げ前の前納額) — 昭和59年 保険発第103号 2(2) による。rules.md にない: ここで決定 [U]";
+
+/// One prepaid month for [`shortfall`]: the unrounded premium the 前納 used and the one at the
+/// raised rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReassessedPremium {
+    pub month: YearMonth,
+    /// The unrounded monthly premium the 前納 used.
+    pub before: Decimal,
+    /// The unrounded monthly premium at the raised rate, with its parameters.
+    pub after: MonthlyPremium,
+}
+
+/// Input of [`shortfall`]: the prepaid months from the first month at the raised rate (the
+/// month whose premium rose first), consecutive, in order, of one 前納.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShortfallInput {
+    pub months: Vec<ReassessedPremium>,
+}
+
+/// The result of [`shortfall`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortfall {
+    /// First month at the raised rate.
+    pub from_month: YearMonth,
+    /// Every month with its part of the shortfall (`due_on` left to the account).
+    pub months: Vec<ReassessedMonth>,
+    /// X.
+    pub prepaid_value: Yen,
+    /// Y.
+    pub new_prepayment: Yen,
+    /// 不足額 = Y − X.
+    pub amount: Yen,
+    /// 納付期限 of the top-up: the last day of the month before `from_month` (rules.md §3.7).
+    pub pay_by: Date,
+    pub basis: Basis,
+}
+
+/// 前納後の保険料率引上げ (rules.md §3.7: "Rate increases after prepayment → shortfall must be
+/// paid by the month before the increase (平成9年 保険発第106号)"). rules.md gives the deadline,
+/// not the amount; **decided here**, following 昭和59年 保険発第103号 2(2) as read on the
+/// ministry's page (S17's companion notice, not transcribed in rules.md) — for the months
+/// `B..C` from the first month at the raised rate:
+///
+/// ```text
+/// Y = round_half_up( Σ_{j=1..n} P_new,j / 1.04^(j/12) )   新たに前納する額 (at B)
+/// X = round_half_up( Σ_{j=1..n} P_old,j / 1.04^(j/12) )   既に前納した額 + 既経過期間の利息
+/// 不足額 = Y − X
+/// ```
+///
+/// X is the part of the original 前納 for `B..C` (discounted from the first prepaid month A)
+/// carried forward with 年4分 interest for the months A..B, which is the same as discounting
+/// the old premiums from B. Each total is rounded like a 前納額 (**[U]**, rules.md §7-4); the
+/// rounding of the difference itself was not read.
+///
+/// Where the shortfall sits: applying the prepaid money to the months in order (施行令 前納
+/// 充当, 平成9年 保険発第106号 3), the deficit falls on the **last** months; it is allocated
+/// from the last month backward, each month taking at most its premium at the new rate
+/// (1円未満切捨て). When the top-up is not paid by `pay_by`, each such month is due on its own
+/// due date like any 任継 premium (106号 1–2).
+pub fn shortfall(input: &ShortfallInput) -> Result<Shortfall, E> {
+    let first = input.months.first().ok_or(E::EmptyPrepayment)?;
+    let from_month = first.month;
+    let mut expected = from_month;
+    let limit = Decimal::from(10_000_000);
+    for m in &input.months {
+        if m.month != expected || m.after.month != m.month {
+            return Err(E::MonthsNotConsecutive {
+                expected,
+                given: m.month,
+            });
+        }
+        for exact in [m.before, m.after.exact] {
+            if exact <= Decimal::ZERO || exact > limit {
+                return Err(E::PremiumOutOfRange {
+                    month: m.month,
+                    exact,
+                });
+            }
+        }
+        expected = expected.add_months(1);
+    }
+    let factor = monthly_discount_factor();
+    let mut used = Vec::new();
+    let mut steps = vec![Step::new(
+        "1.04^(1/12)",
+        "x¹² = 1.04 のニュートン法 (Decimal 28桁)",
+        factor,
+        Rounding::None,
+        factor,
+        SOURCE,
+    )];
+    let mut power = Decimal::ONE;
+    let (mut before_total, mut after_total) = (Decimal::ZERO, Decimal::ZERO);
+    for (index, m) in input.months.iter().enumerate() {
+        let j = index + 1;
+        power *= factor;
+        let before = m.before / power;
+        let after = m.after.exact / power;
+        before_total += before;
+        after_total += after;
+        for reference in &m.after.parameters {
+            record(&mut used, reference);
+        }
+        steps.push(Step::new(
+            &format!("{} 月分 引上げ前の現価 (j = {j})", m.month),
+            format!("{} ÷ 1.04^({j}/12)", m.before.normalize()),
+            before,
+            Rounding::None,
+            before,
+            SHORTFALL_SOURCE,
+        ));
+        steps.push(Step::new(
+            &format!("{} 月分 引上げ後の現価 (j = {j})", m.month),
+            format!("{} ÷ 1.04^({j}/12)", m.after.exact.normalize()),
+            after,
+            Rounding::None,
+            after,
+            SHORTFALL_SOURCE,
+        ));
+    }
+    let prepaid_value = rounding::prepayment_total(before_total);
+    let new_prepayment = rounding::prepayment_total(after_total);
+    steps.push(Step::new(
+        "X 既に前納した額 (引上げ月から割り引いた引上げ前の前納額)",
+        format!("Σ {} か月の引上げ前の現価", input.months.len()),
+        before_total,
+        rounding::PREPAYMENT_ROUNDING,
+        Decimal::from(prepaid_value.amount()),
+        rounding::PREPAYMENT_SOURCE,
+    ));
+    steps.push(Step::new(
+        "Y 引上げ後の前納額",
+        format!("Σ {} か月の引上げ後の現価", input.months.len()),
+        after_total,
+        rounding::PREPAYMENT_ROUNDING,
+        Decimal::from(new_prepayment.amount()),
+        rounding::PREPAYMENT_SOURCE,
+    ));
+    let amount = new_prepayment - prepaid_value;
+    if amount <= Yen::ZERO {
+        return Err(E::NoShortfall {
+            prepaid_value,
+            new_prepayment,
+        });
+    }
+    steps.push(Step::new(
+        "不足額",
+        format!(
+            "Y {} − X {}",
+            new_prepayment.amount(),
+            prepaid_value.amount()
+        ),
+        Decimal::from(amount.amount()),
+        Rounding::None,
+        Decimal::from(amount.amount()),
+        SHORTFALL_SOURCE,
+    ));
+    let mut months: Vec<ReassessedMonth> = input
+        .months
+        .iter()
+        .map(|m| ReassessedMonth {
+            month: m.month,
+            premium_before: m.before.normalize(),
+            premium_after: m.after.exact.normalize(),
+            shortfall: Yen::ZERO,
+            due_on: None,
+        })
+        .collect();
+    let mut left = amount;
+    for (m, input) in months.iter_mut().zip(&input.months).rev() {
+        if left <= Yen::ZERO {
+            break;
+        }
+        let part = rounding::voluntary_premium(input.after.exact).min(left);
+        m.shortfall = part;
+        left -= part;
+    }
+    // Σ new premiums ≥ Y − X always (Y ≤ Σ P_new and X > 0), so nothing is left; keep the
+    // total exact regardless.
+    if let Some(first) = months.first_mut() {
+        first.shortfall += left;
+    }
+    let basis = Basis {
+        inputs: serde_json::to_value(input).unwrap_or(serde_json::Value::Null),
+        parameters: used,
+        steps,
+        result_yen: amount.amount(),
+    };
+    Ok(Shortfall {
+        from_month,
+        months,
+        prepaid_value,
+        new_prepayment,
+        amount,
+        pay_by: from_month.first_day().previous_day(),
+        basis,
+    })
 }
 
 #[cfg(test)]

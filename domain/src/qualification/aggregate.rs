@@ -32,6 +32,9 @@ pub struct Person {
     childcare_leaves: Vec<LeaveRecord>,
     certificates: Vec<CertificateRecord>,
     payment_account: Option<PaymentAccountRecord>,
+    /// Periods voided from their start (資格取得の取消), oldest first.
+    #[serde(default)]
+    voided_periods: Vec<QualificationPeriod>,
 }
 
 impl Aggregate for Person {
@@ -210,6 +213,27 @@ impl Aggregate for Person {
             PersonEvent::IdentificationChanged(e) => {
                 self.push_identification(e.identification, e.effective_on);
             }
+            PersonEvent::AcquisitionVoided(e) => {
+                if self
+                    .periods
+                    .last()
+                    .is_some_and(|p| p.is_open() && p.started_on == e.started_on)
+                {
+                    if let Some(period) = self.periods.pop() {
+                        if matches!(period.role, Role::Insured { .. }) {
+                            // The 資格取得時決定 of the voided acquisition is void with it.
+                            let month = period.started_on.year_month();
+                            if let Some(i) = self.remuneration.iter().rposition(|r| {
+                                r.kind == DeterminationKind::AtAcquisition
+                                    && r.effective_from == month
+                            }) {
+                                self.remuneration.truncate(i);
+                            }
+                        }
+                        self.voided_periods.push(period);
+                    }
+                }
+            }
         }
     }
 }
@@ -244,9 +268,14 @@ impl Person {
         self.details.as_ref()
     }
 
-    /// Every qualification period, oldest first.
+    /// Every qualification period, oldest first (voided ones excluded).
     pub fn periods(&self) -> &[QualificationPeriod] {
         &self.periods
+    }
+
+    /// Periods voided from their start (資格取得の取消, e.g. 37条2項), oldest first.
+    pub fn voided_periods(&self) -> &[QualificationPeriod] {
+        &self.voided_periods
     }
 
     /// The open qualification period, if the person is qualified now (no loss recorded).

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::reasons::{
     AccountSource, AcquisitionReason, CertificateCollectionReason, DependentRemovalReason,
-    DeterminationKind, LossReason, NameChangeReason,
+    DeterminationKind, LossReason, NameChangeReason, VoidReason,
 };
 use super::values::{
     Address, AffiliationCode, Description, EmployeeNumber, EnrollmentCategory,
@@ -56,6 +56,9 @@ pub enum PersonCommand {
     RegisterPaymentAccount(PaymentAccountRegistration),
     /// 識別番号 変更 (e.g. a move between 事業所).
     ChangeIdentification(IdentificationChange),
+    /// 資格取得の取消: the current period is void from its start (37条2項; or a dependent of
+    /// an insured whose acquisition was voided).
+    VoidAcquisition(AcquisitionVoiding),
 }
 
 /// What a 被扶養者認定 needs to know about the insured person, as of one date.
@@ -117,6 +120,16 @@ pub struct QualificationAcquisition {
     /// 任意継続 only: the 正当な理由 for an application later than 20 days (rules.md §3.7).
     #[serde(default)]
     pub late_application_reason: Option<Description>,
+}
+
+/// Body of [`PersonCommand::VoidAcquisition`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcquisitionVoiding {
+    /// Why the period is void.
+    pub reason: VoidReason,
+    /// 受付年月日 (the day the society records it).
+    pub received_on: Date,
 }
 
 /// 資格喪失届.

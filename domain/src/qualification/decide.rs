@@ -13,20 +13,20 @@
 
 use super::aggregate::Person;
 use super::commands::{
-    AddressChange, BonusReport, CertificateCollection, CertificateIssue, DependentRecognition,
-    DependentRemoval, IdentificationChange, InsuredStanding, LeaveEnd, LeaveStart, NameChange,
-    PaymentAccountRegistration, PersonCommand, QualificationAcquisition, QualificationLoss,
-    StandardRemunerationDetermination,
+    AcquisitionVoiding, AddressChange, BonusReport, CertificateCollection, CertificateIssue,
+    DependentRecognition, DependentRemoval, IdentificationChange, InsuredStanding, LeaveEnd,
+    LeaveStart, NameChange, PaymentAccountRegistration, PersonCommand, QualificationAcquisition,
+    QualificationLoss, StandardRemunerationDetermination,
 };
 use super::error::QualificationError as E;
 use super::events::{
-    AddressChanged, BonusReported, CertificateCollected, CertificateIssued, DependentRecognized,
-    DependentRemoved, IdentificationChanged, LeaveEnded, LeaveStarted, NameChanged,
-    PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
+    AcquisitionVoided, AddressChanged, BonusReported, CertificateCollected, CertificateIssued,
+    DependentRecognized, DependentRemoved, IdentificationChanged, LeaveEnded, LeaveStarted,
+    NameChanged, PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
     StandardRemunerationDetermined,
 };
 use super::reasons::{
-    AcquisitionReason, DependentRemovalReason, DeterminationKind, LeaveKind, LossReason,
+    AcquisitionReason, DependentRemovalReason, DeterminationKind, LeaveKind, LossReason, VoidReason,
 };
 use super::state::{PeriodEnd, PersonalDetails, QualificationPeriod, Role};
 use super::values::{EnrollmentCategory, Sex};
@@ -87,7 +87,79 @@ impl Person {
             PersonCommand::CollectCertificate(body) => self.collect_certificate(body),
             PersonCommand::RegisterPaymentAccount(body) => self.register_account(body),
             PersonCommand::ChangeIdentification(body) => self.change_identification(body),
+            PersonCommand::VoidAcquisition(body) => self.void_acquisition(body),
         }
+    }
+
+    /// 資格取得の取消: the current period is void from its start.
+    /// - [`VoidReason::FirstPremiumUnpaid`] (37条2項; rules.md §3.7): the current period is a
+    ///   任意継続 one; the due date is not before its start; the notice is received after the
+    ///   due date has passed.
+    /// - [`VoidReason::InsuredAcquisitionVoided`]: the current period is a dependent one of
+    ///   that insured, recognized on or after the insured's voided acquisition.
+    fn void_acquisition(&self, body: AcquisitionVoiding) -> Result<PersonEvent> {
+        self.existing()?;
+        let period = self.current_period().ok_or(E::NotQualified {
+            date: body.received_on,
+        })?;
+        let started_on = period.started_on;
+        let category = match (&period.role, &body.reason) {
+            (Role::Insured { category, .. }, VoidReason::FirstPremiumUnpaid { due_date }) => {
+                if *category != EnrollmentCategory::VoluntaryContinuation {
+                    return Err(E::NotApplicableToCategory {
+                        what: "資格取得の取消 for an unpaid first premium (37条2項)",
+                        category: *category,
+                    });
+                }
+                if *due_date < started_on {
+                    return Err(E::DateBeforePeriodStart {
+                        what: "the first premium's due date",
+                        date: *due_date,
+                        started_on,
+                    });
+                }
+                received_not_before(body.received_on, due_date.next_day())?;
+                *category
+            }
+            (
+                Role::Dependent {
+                    insured_person_id,
+                    insured_category,
+                    ..
+                },
+                VoidReason::InsuredAcquisitionVoided {
+                    insured_person_id: given,
+                    insured_acquired_on,
+                },
+            ) => {
+                if insured_person_id != given {
+                    return Err(E::InsuredMismatch {
+                        standing: *insured_person_id,
+                        given: *given,
+                    });
+                }
+                if started_on < *insured_acquired_on {
+                    return Err(E::DateBeforePeriodStart {
+                        what: "the dependent's recognition (認定年月日)",
+                        date: started_on,
+                        started_on: *insured_acquired_on,
+                    });
+                }
+                *insured_category
+            }
+            (Role::Insured { .. }, VoidReason::InsuredAcquisitionVoided { .. }) => {
+                return Err(E::NotDependent)
+            }
+            (Role::Dependent { .. }, VoidReason::FirstPremiumUnpaid { .. }) => {
+                return Err(E::NotInsured { date: started_on })
+            }
+        };
+        Ok(PersonEvent::AcquisitionVoided(AcquisitionVoided {
+            category,
+            started_on,
+            reason: body.reason,
+            received_on: body.received_on,
+        }))
     }
 
     fn existing(&self) -> Result<&PersonalDetails> {

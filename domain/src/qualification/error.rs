@@ -224,6 +224,13 @@ pub enum QualificationError {
     /// The command would record nothing new.
     #[error("nothing to change: {what}")]
     NoChange { what: &'static str },
+    /// A date before the start of the period it concerns.
+    #[error("{what} {date} is before the start of the qualification period ({started_on})")]
+    DateBeforePeriodStart {
+        what: &'static str,
+        date: Date,
+        started_on: Date,
+    },
     /// 識別番号 change dated before the current 識別番号 took effect.
     #[error("the 識別番号 change on {effective_on} is before the current 識別番号 took effect on {current_since}")]
     IdentificationChangeOutOfOrder {
@@ -289,6 +296,7 @@ impl QualificationError {
             E::CollectionBeforeIssue { .. } => "collection_before_issue",
             E::NoChange { .. } => "no_change",
             E::IdentificationChangeOutOfOrder { .. } => "identification_change_out_of_order",
+            E::DateBeforePeriodStart { .. } => "date_before_period_start",
         }
     }
 
@@ -342,7 +350,8 @@ impl QualificationError {
             | E::CertificateValidBeforeQualification { .. }
             | E::NotInForce { .. }
             | E::CollectionBeforeIssue { .. }
-            | E::NoChange { .. } => ErrorCategory::Invalid,
+            | E::NoChange { .. }
+            | E::DateBeforePeriodStart { .. } => ErrorCategory::Invalid,
         }
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::reasons::{
     AccountSource, AcquisitionReason, CertificateCollectionReason, DependentRemovalReason,
-    DeterminationKind, LossReason, NameChangeReason,
+    DeterminationKind, LossReason, NameChangeReason, VoidReason,
 };
 use super::values::{
     Address, AffiliationCode, Description, EmployeeNumber, EnrollmentCategory,
@@ -53,11 +53,13 @@ pub enum PersonEvent {
     PaymentAccountRegistered(PaymentAccountRegistered),
     /// 識別番号 変更.
     IdentificationChanged(IdentificationChanged),
+    /// 資格取得の取消: the current period is void from its start.
+    AcquisitionVoided(AcquisitionVoided),
 }
 
 impl PersonEvent {
     /// Every event type string, for registries and upcasters.
-    pub const EVENT_TYPES: [&'static str; 16] = [
+    pub const EVENT_TYPES: [&'static str; 17] = [
         "QualificationAcquired",
         "QualificationLost",
         "DependentRecognized",
@@ -74,6 +76,7 @@ impl PersonEvent {
         "CertificateCollected",
         "PaymentAccountRegistered",
         "IdentificationChanged",
+        "AcquisitionVoided",
     ];
 
     /// The event's type name (the variant name, also its serde tag).
@@ -95,6 +98,7 @@ impl PersonEvent {
             PersonEvent::CertificateCollected(_) => "CertificateCollected",
             PersonEvent::PaymentAccountRegistered(_) => "PaymentAccountRegistered",
             PersonEvent::IdentificationChanged(_) => "IdentificationChanged",
+            PersonEvent::AcquisitionVoided(_) => "AcquisitionVoided",
         }
     }
 }
@@ -363,4 +367,20 @@ pub struct IdentificationChanged {
     pub received_on: Date,
     /// Why.
     pub reason: Option<Description>,
+}
+
+/// 資格取得の取消: the person's current period (資格取得 or 被扶養者認定) is void from its start —
+/// deemed never to have existed (37条2項 for a 任意継続 whose first premium was unpaid). The
+/// period leaves the person's qualification history (the events stay); the person is again as
+/// the period before left them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AcquisitionVoided {
+    /// 加入区分 of the voided period (for a dependent: the insured's).
+    pub category: EnrollmentCategory,
+    /// 資格取得年月日 / 認定年月日 of the voided period.
+    pub started_on: Date,
+    /// Why.
+    pub reason: VoidReason,
+    /// 受付年月日.
+    pub received_on: Date,
 }

@@ -24,21 +24,21 @@ mod tests;
 
 pub use aggregate::Person;
 pub use commands::{
-    AddressChange, BonusReport, CertificateCollection, CertificateIssue, DependentRecognition,
-    DependentRemoval, IdentificationChange, InsuredStanding, LeaveEnd, LeaveStart, NameChange,
-    PaymentAccountRegistration, PersonCommand, QualificationAcquisition, QualificationLoss,
-    StandardRemunerationDetermination,
+    AcquisitionVoiding, AddressChange, BonusReport, CertificateCollection, CertificateIssue,
+    DependentRecognition, DependentRemoval, IdentificationChange, InsuredStanding, LeaveEnd,
+    LeaveStart, NameChange, PaymentAccountRegistration, PersonCommand, QualificationAcquisition,
+    QualificationLoss, StandardRemunerationDetermination,
 };
 pub use error::{ErrorCategory, QualificationError};
 pub use events::{
-    AddressChanged, BonusReported, CertificateCollected, CertificateIssued, DependentRecognized,
-    DependentRemoved, IdentificationChanged, LeaveEnded, LeaveStarted, NameChanged,
-    PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
+    AcquisitionVoided, AddressChanged, BonusReported, CertificateCollected, CertificateIssued,
+    DependentRecognized, DependentRemoved, IdentificationChanged, LeaveEnded, LeaveStarted,
+    NameChanged, PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
     StandardRemunerationDetermined,
 };
 pub use reasons::{
     AccountSource, AcquisitionReason, CertificateCollectionReason, DependentRemovalReason,
-    DeterminationKind, LeaveKind, LossReason, NameChangeReason,
+    DeterminationKind, LeaveKind, LossReason, NameChangeReason, VoidReason,
 };
 pub use state::{
     BonusRecord, CertificateRecord, IdentificationRecord, LeaveRecord, PaymentAccountRecord,

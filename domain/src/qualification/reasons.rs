@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::values::Description;
 use crate::calendar::Date;
+use uuid::Uuid;
 
 /// 取得理由 (digest.md §1.1 #13).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -87,6 +88,33 @@ impl LossReason {
             LossReason::OtherInsuranceAcquired { .. } => "other_insurance_acquired",
             LossReason::VoluntaryWithdrawal { .. } => "voluntary_withdrawal",
             LossReason::Other { .. } => "other",
+        }
+    }
+}
+
+/// Why a qualification period is void from its start (資格取得の取消): the person is deemed
+/// never to have acquired it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum VoidReason {
+    /// 任意継続: the first premium unpaid by its due date — deemed never to have become a
+    /// 任意継続被保険者 (健康保険法37条2項; rules.md §3.7 "first premium"). 任意継続 only.
+    FirstPremiumUnpaid { due_date: Date },
+    /// 被扶養者: the insured's acquisition was voided, so the recognition under it is void too
+    /// (a 被扶養者 is one only of a 被保険者, 3条7項). The dependent period must have started
+    /// on or after the insured's voided acquisition.
+    InsuredAcquisitionVoided {
+        insured_person_id: Uuid,
+        insured_acquired_on: Date,
+    },
+}
+
+impl VoidReason {
+    /// Stable code, for messages.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            VoidReason::FirstPremiumUnpaid { .. } => "first_premium_unpaid",
+            VoidReason::InsuredAcquisitionVoided { .. } => "insured_acquisition_voided",
         }
     }
 }

@@ -2171,3 +2171,213 @@ fn body_schemas_use_date_format() {
     assert!(text.contains("\"format\":\"date\""), "{text}");
     assert!(text.contains("acquired_on"), "{text}");
 }
+
+// ---------------------------------------------------------------- 資格取得の取消 (37条2項)
+
+fn first_premium_unpaid(due_date: &str) -> VoidReason {
+    VoidReason::FirstPremiumUnpaid {
+        due_date: d(due_date),
+    }
+}
+
+fn void(reason: VoidReason, received_on: &str) -> PersonCommand {
+    PersonCommand::VoidAcquisition(AcquisitionVoiding {
+        reason,
+        received_on: d(received_on),
+    })
+}
+
+fn voided(
+    category: EnrollmentCategory,
+    started_on: &str,
+    reason: VoidReason,
+    received_on: &str,
+) -> PersonEvent {
+    PersonEvent::AcquisitionVoided(AcquisitionVoided {
+        category,
+        started_on: d(started_on),
+        reason,
+        received_on: d(received_on),
+    })
+}
+
+#[tokio::test]
+async fn an_unpaid_first_premium_voids_the_voluntary_continuation() {
+    // 37条2項 (rules.md §3.7): 任継 from 2022-04-01, first premium due 2022-04-20 (set by the
+    // society), unpaid → recorded 2022-04-21; the person is deemed never 任継.
+    let event = voided(
+        EnrollmentCategory::VoluntaryContinuation,
+        "2022-04-01",
+        first_premium_unpaid("2022-04-20"),
+        "2022-04-21",
+    );
+    accepts(
+        taro_voluntary_history(),
+        void(first_premium_unpaid("2022-04-20"), "2022-04-21"),
+        vec![event.clone()],
+    )
+    .await;
+    let mut events = taro_voluntary_history();
+    events.push(event);
+    let p = person(events);
+    // Only the 強制 period remains (lost 2022-04-01); nothing covers 2022-04-01 on.
+    assert_eq!(p.periods().len(), 1);
+    assert_eq!(p.periods()[0].ended_on, Some(d("2022-04-01")));
+    assert!(p.current_period().is_none());
+    assert!(!p.is_qualified_on(d("2022-04-01")));
+    assert!(p.is_qualified_on(d("2022-03-31")));
+    assert_eq!(p.voided_periods().len(), 1);
+    assert_eq!(p.voided_periods()[0].started_on, d("2022-04-01"));
+    // The 任継 資格取得時決定 is void with it: the 強制 one (2020-04, 300,000) is the last.
+    assert_eq!(p.remuneration_history().len(), 1);
+    assert_eq!(p.remuneration_history()[0].effective_from, ym("2020-04"));
+    // Nothing left to void.
+    refuses(
+        {
+            let mut again = taro_voluntary_history();
+            again.push(voided(
+                EnrollmentCategory::VoluntaryContinuation,
+                "2022-04-01",
+                first_premium_unpaid("2022-04-20"),
+                "2022-04-21",
+            ));
+            again
+        },
+        void(first_premium_unpaid("2022-04-20"), "2022-04-22"),
+        "not_qualified",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn voiding_for_the_first_premium_is_refused_where_it_does_not_apply() {
+    // A 強制 period: 37条2項 is a 任意継続 rule.
+    refuses(
+        vec![taro_acquired()],
+        void(first_premium_unpaid("2025-04-20"), "2025-04-21"),
+        "not_applicable_to_category",
+    )
+    .await;
+    // Recorded on the due date itself: not yet unpaid "by" it.
+    refuses(
+        taro_voluntary_history(),
+        void(first_premium_unpaid("2022-04-20"), "2022-04-20"),
+        "received_before_event",
+    )
+    .await;
+    // A due date before the 任継 started.
+    refuses(
+        taro_voluntary_history(),
+        void(first_premium_unpaid("2022-03-31"), "2022-04-21"),
+        "date_before_period_start",
+    )
+    .await;
+    // The insured-voided reason on an insured person.
+    refuses(
+        taro_voluntary_history(),
+        void(
+            VoidReason::InsuredAcquisitionVoided {
+                insured_person_id: TARO,
+                insured_acquired_on: d("2022-04-01"),
+            },
+            "2022-04-21",
+        ),
+        "not_dependent",
+    )
+    .await;
+}
+
+/// Taro's child recognized under Taro's 任継 on 2022-04-01.
+fn child_under_voluntary() -> PersonEvent {
+    let PersonEvent::DependentRecognized(e) = child_recognized() else {
+        unreachable!("child_recognized is a recognition")
+    };
+    PersonEvent::DependentRecognized(DependentRecognized {
+        insured_category: EnrollmentCategory::VoluntaryContinuation,
+        recognized_on: d("2022-04-01"),
+        received_on: d("2022-04-15"),
+        ..e
+    })
+}
+
+#[tokio::test]
+async fn a_dependent_of_a_voided_insured_is_voided_too() {
+    let reason = VoidReason::InsuredAcquisitionVoided {
+        insured_person_id: TARO,
+        insured_acquired_on: d("2022-04-01"),
+    };
+    let event = voided(
+        EnrollmentCategory::VoluntaryContinuation,
+        "2022-04-01",
+        reason.clone(),
+        "2022-04-21",
+    );
+    accepts(
+        vec![child_under_voluntary()],
+        void(reason.clone(), "2022-04-21"),
+        vec![event.clone()],
+    )
+    .await;
+    let p = person(vec![child_under_voluntary(), event]);
+    assert!(p.periods().is_empty());
+    assert!(!p.is_dependent());
+    // Another insured, or an insured acquisition after the recognition: refused.
+    refuses(
+        vec![child_under_voluntary()],
+        void(
+            VoidReason::InsuredAcquisitionVoided {
+                insured_person_id: HANAKO,
+                insured_acquired_on: d("2022-04-01"),
+            },
+            "2022-04-21",
+        ),
+        "insured_mismatch",
+    )
+    .await;
+    refuses(
+        vec![child_under_voluntary()],
+        void(
+            VoidReason::InsuredAcquisitionVoided {
+                insured_person_id: TARO,
+                insured_acquired_on: d("2022-04-02"),
+            },
+            "2022-04-21",
+        ),
+        "date_before_period_start",
+    )
+    .await;
+    refuses(
+        vec![child_under_voluntary()],
+        void(first_premium_unpaid("2022-04-20"), "2022-04-21"),
+        "not_insured",
+    )
+    .await;
+}
+
+#[test]
+fn acquisition_voided_is_a_stable_event_type() {
+    let event = voided(
+        EnrollmentCategory::VoluntaryContinuation,
+        "2022-04-01",
+        first_premium_unpaid("2022-04-20"),
+        "2022-04-21",
+    );
+    assert_eq!(event.event_type(), "AcquisitionVoided");
+    assert_eq!(event.event_version(), "1.0");
+    assert!(PersonEvent::EVENT_TYPES.contains(&"AcquisitionVoided"));
+    let json = serde_json::to_value(&event).expect("serializes");
+    assert_eq!(
+        json["AcquisitionVoided"]["reason"],
+        serde_json::json!({"kind": "first_premium_unpaid", "due_date": "2022-04-20"})
+    );
+    let back: PersonEvent = serde_json::from_value(json).expect("deserializes");
+    assert_eq!(back, event);
+    // A Person snapshot from before the field existed still reads (no voided periods).
+    let mut state = serde_json::to_value(person(taro_voluntary_history())).expect("state");
+    state
+        .as_object_mut()
+        .expect("object")
+        .remove("voided_periods");
+    let back: Person = serde_json::from_value(state).expect("old state");
+    assert!(back.voided_periods().is_empty());
+}

@@ -3,9 +3,10 @@
 use kenpo_domain::calendar::{Date, YearMonth};
 use kenpo_domain::money::Yen;
 use kenpo_domain::qualification::{
-    Address, AffiliationCode, DependentRecognized, DeterminationKind, EmployeeNumber,
-    EnrollmentCategory, IdentificationNumber, KanaName, LeaveEnded, LeaveStarted, LossReason,
-    PaymentAccount, PersonEvent, PersonName, PhoneNumber, QualificationAcquired, Relationship, Sex,
+    AcquisitionVoided, Address, AffiliationCode, DependentRecognized, DeterminationKind,
+    EmployeeNumber, EnrollmentCategory, IdentificationNumber, KanaName, LeaveEnded, LeaveStarted,
+    LossReason, PaymentAccount, PersonEvent, PersonName, PhoneNumber, QualificationAcquired,
+    Relationship, Sex,
 };
 use kenpo_domain::standard_remuneration::StandardMonthlyRemuneration;
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,10 @@ pub struct QualificationPeriod {
     /// The loss reason as recorded (JSON of the domain reason).
     pub loss_reason: Option<serde_json::Value>,
     pub identification: IdentificationNumber,
+    /// Void from its start (資格取得の取消, e.g. 37条2項): `lost_on` is then `from` and
+    /// `loss_reason` the void reason.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub voided: bool,
 }
 
 /// 識別番号 valid from a date.
@@ -279,6 +284,37 @@ impl MemberView {
                     }
                 }
             }
+            PersonEvent::AcquisitionVoided(e) => self.voided(e),
+        }
+    }
+
+    /// 資格取得の取消: the current period is marked void (kept in `periods`, `lost_on` = its
+    /// start) and the member is again as the period before left them: kind, 加入区分, dates and
+    /// 識別番号 of that period, status lost. The voided period's 標準報酬月額 is void with it and
+    /// the view keeps no earlier one, so `standard_remuneration` is cleared.
+    fn voided(&mut self, e: &AcquisitionVoided) {
+        if let Some(period) = self.periods.last_mut() {
+            period.lost_on = Some(period.from);
+            period.loss_reason = Some(serde_json::to_value(&e.reason).unwrap_or_default());
+            period.voided = true;
+        }
+        self.status = MemberStatus::Lost;
+        self.scheduled_loss_on = None;
+        self.standard_remuneration = None;
+        self.lost_on = Some(e.started_on);
+        let previous = self
+            .periods
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|p| !p.voided)
+            .cloned();
+        if let Some(previous) = previous {
+            self.kind = previous.kind;
+            self.category = Some(previous.category);
+            self.acquired_on = Some(previous.from);
+            self.lost_on = previous.lost_on.or(Some(e.started_on));
+            self.identification = Some(previous.identification);
         }
     }
 
@@ -314,6 +350,7 @@ impl MemberView {
             lost_on: None,
             loss_reason: None,
             identification: e.identification.clone(),
+            voided: false,
         });
     }
 
@@ -340,6 +377,7 @@ impl MemberView {
             lost_on: None,
             loss_reason: None,
             identification: e.identification.clone(),
+            voided: false,
         });
     }
 }

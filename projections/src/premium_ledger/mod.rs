@@ -25,7 +25,7 @@ use uuid::Uuid;
 pub use customer_number::{customer_number, is_well_formed as customer_number_is_well_formed};
 pub use view::{
     months_touched, AccountStatus, LedgerMonth, MonthStatus, PremiumAccountView, ReceiptEntry,
-    ReceiptKind, RefundStatus, RefundView, Totals,
+    ReceiptKind, RefundStatus, RefundView, ReversalView, ShortfallView, Totals,
 };
 
 use crate::ProjectionError;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use kenpo_domain::calendar::{Date, YearMonth};
 use kenpo_domain::money::Yen;
 use kenpo_domain::premiums::{
-    AccountOpened, ClosingReason, DueRule, PaymentChannel, PremiumAccountEvent,
+    AccountOpened, ClosingReason, DueRule, PaymentChannel, PremiumAccountEvent, ReversalReason,
 };
 use kenpo_domain::qualification::EnrollmentCategory;
 use serde::{Deserialize, Serialize};
@@ -96,6 +96,9 @@ impl LedgerMonth {
         self.balance = self.assessed - self.received;
         self.status = if self.cancelled {
             MonthStatus::Cancelled
+        } else if self.prepaid && self.received < self.assessed {
+            // A 前納 shortfall after a rate rise is owing.
+            MonthStatus::PartiallyPaid
         } else if self.prepaid {
             MonthStatus::Prepaid
         } else if self.assessed == Yen::ZERO {
@@ -132,6 +135,37 @@ pub struct ReceiptEntry {
     pub reference: String,
     /// Part kept as credit (over-payment).
     pub credited: Yen,
+    /// Global position of the event (the receipt's id for a reversal).
+    pub position: i64,
+    /// Stream version of the event.
+    #[serde(default)]
+    pub version: i64,
+    /// Set once the receipt is reversed (収納取消); the entry stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversal: Option<ReversalView>,
+}
+
+/// A receipt's reversal (収納取消).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReversalView {
+    pub reversed_on: Date,
+    pub reason: ReversalReason,
+    pub note: Option<String>,
+    /// Taken back from the credit held.
+    pub credit_withdrawn: Yen,
+    /// Global position of the `ReceiptReversed` event.
+    pub position: i64,
+}
+
+/// A 前納 shortfall after a rate rise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ShortfallView {
+    /// First month at the raised rate.
+    pub from_month: YearMonth,
+    /// 不足額.
+    pub amount: Yen,
+    /// 納付期限 of the top-up (the end of the month before `from_month`).
+    pub pay_by: Date,
     /// Global position of the event.
     pub position: i64,
 }
@@ -215,6 +249,9 @@ pub struct PremiumAccountView {
     pub months: Vec<LedgerMonth>,
     pub receipts: Vec<ReceiptEntry>,
     pub refunds: Vec<RefundView>,
+    /// 前納 shortfalls after rate rises (omitted when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prepayment_shortfalls: Vec<ShortfallView>,
     pub totals: Totals,
     /// Position of the `AccountOpened` event.
     pub opened_at_position: i64,
@@ -238,6 +275,7 @@ impl PremiumAccountView {
             months: Vec::new(),
             receipts: Vec::new(),
             refunds: Vec::new(),
+            prepayment_shortfalls: Vec::new(),
             totals: Totals::default(),
             opened_at_position: position,
             stream_version: version,
@@ -296,6 +334,8 @@ impl PremiumAccountView {
                     reference: String::new(),
                     credited: Yen::ZERO,
                     position,
+                    version,
+                    reversal: None,
                 });
             }
             PremiumAccountEvent::PremiumReceived(e) => {
@@ -313,6 +353,46 @@ impl PremiumAccountView {
                     channel: Some(e.channel),
                     reference: e.reference.clone(),
                     credited: e.credited,
+                    position,
+                    version,
+                    reversal: None,
+                });
+            }
+            PremiumAccountEvent::ReceiptReversed(e) => {
+                self.totals.received -= e.amount;
+                for a in &e.unapplied {
+                    if let Some(m) = months.get_mut(&a.month) {
+                        m.received -= a.amount;
+                    }
+                }
+                self.totals.credit -= e.credit_withdrawn;
+                if let Some(r) = self
+                    .receipts
+                    .iter_mut()
+                    .find(|r| r.kind == ReceiptKind::Receipt && r.version == e.receipt_version)
+                {
+                    r.reversal = Some(ReversalView {
+                        reversed_on: e.reversed_on,
+                        reason: e.reason,
+                        note: e.note.clone(),
+                        credit_withdrawn: e.credit_withdrawn,
+                        position,
+                    });
+                }
+            }
+            PremiumAccountEvent::PrepaymentShortfallAssessed(e) => {
+                for r in &e.months {
+                    if let Some(m) = months.get_mut(&r.month) {
+                        m.assessed += r.shortfall;
+                        if let Some(due_on) = r.due_on {
+                            m.due_on = due_on;
+                        }
+                    }
+                }
+                self.prepayment_shortfalls.push(ShortfallView {
+                    from_month: e.from_month,
+                    amount: e.amount,
+                    pay_by: e.pay_by,
                     position,
                 });
             }
@@ -396,6 +476,10 @@ pub fn months_touched(event: &PremiumAccountEvent) -> Vec<YearMonth> {
         PremiumAccountEvent::PremiumReceived(e) => e.applied.iter().map(|a| a.month).collect(),
         PremiumAccountEvent::ArrearsDetected(e) => e.months.iter().map(|m| m.month).collect(),
         PremiumAccountEvent::AccountClosed(e) => e.cancelled.iter().map(|c| c.month).collect(),
+        PremiumAccountEvent::ReceiptReversed(e) => e.unapplied.iter().map(|a| a.month).collect(),
+        PremiumAccountEvent::PrepaymentShortfallAssessed(e) => {
+            e.months.iter().map(|m| m.month).collect()
+        }
         PremiumAccountEvent::AccountOpened(_)
         | PremiumAccountEvent::RefundClaimed(_)
         | PremiumAccountEvent::RefundDecided(_)

@@ -127,7 +127,7 @@ pub async fn premium_for(
 /// The inputs of the account's premiums: the account's 資格取得日 and 標準報酬月額, the
 /// person's birth date and (if recorded) loss date; and the period's scheduled end (喪失予定日).
 /// Locks the person's stream `FOR SHARE`.
-async fn inputs_of(
+pub(super) async fn inputs_of(
     conn: &mut PgConnection,
     upcasters: &Upcasters,
     person_id: Uuid,

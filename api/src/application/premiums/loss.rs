@@ -12,8 +12,8 @@
 //!      loss and later are not charged (156条3項); what was paid for them becomes credit to
 //!      refund.
 //!
-//!   The first premium unpaid (37条2項: deemed never to have become 任継) is refused: it
-//!   undoes the acquisition, which is an 適用 correction, not a loss.
+//!   The first premium unpaid (37条2項: deemed never to have become 任継) is refused here: it
+//!   voids the acquisition, not a loss — see [`super::first_premium`].
 //! - [`close_after_loss`]: close the account after any loss 適用 recorded (death, 2 years, 申出,
 //!   other insurance, 75歳), with the person's loss reason and date.
 
@@ -62,7 +62,7 @@ pub struct LossRecorded {
 }
 
 /// The `ArrearsDetected` event of the account that reported `month`, if any.
-async fn arrears_event_for(
+pub(super) async fn arrears_event_for(
     conn: &mut PgConnection,
     upcasters: &Upcasters,
     person_id: Uuid,
@@ -86,7 +86,7 @@ async fn arrears_event_for(
     Ok(None)
 }
 
-fn with_causation(metadata: &EventMetadata, cause: Uuid) -> EventMetadata {
+pub(super) fn with_causation(metadata: &EventMetadata, cause: Uuid) -> EventMetadata {
     EventMetadata {
         causation_id: cause,
         ..metadata.clone()
@@ -124,10 +124,7 @@ pub async fn lose_for_non_payment(
     if let Some(lost_on) = account.lost_on() {
         return Err(refusal(PremiumAccountError::AccountClosed { lost_on }));
     }
-    let first_due = account
-        .opening()
-        .map(|o| o.due_rule.first_premium_due_on)
-        .ok_or_else(|| refusal(PremiumAccountError::AccountNotOpened))?;
+    let first_due = account.first_premium_due_on().map_err(refusal)?;
     let due_date = body.due_date;
     let row = account
         .ledger()
@@ -143,7 +140,7 @@ pub async fn lose_for_non_payment(
         return Err(ApiError::conflict(
             "first_premium_unpaid",
             format!(
-                "{} is the first premium (due {first_due}): unpaid, the person is deemed never to have become 任意継続被保険者 (37条2項) — an 適用 correction of the acquisition, not a loss",
+                "{} is the first premium (due {first_due}): unpaid, the person is deemed never to have become 任意継続被保険者 (37条2項) — not a loss; record it with POST /api/v1/premium-accounts/{{person_id}}/first-premium-unpaid",
                 row.month
             ),
         ));

@@ -15,16 +15,23 @@
 //!   ([`assessment::assess_month`], also called by the monthly bulk run) and 前納;
 //! - [`loss`]: 保険料未納による資格喪失 (38条3号) across 徴収 and 適用, and closing after any
 //!   other loss;
+//! - [`first_premium`]: 初回保険料の未納 (37条2項): the 任継 acquisition voided across 徴収 and
+//!   適用;
+//! - [`reversal`]: 収納取消 of one recorded receipt;
+//! - [`shortfall`]: the 前納 shortfall after a rate rise;
 //! - [`refunds`]: 還付 (claim, decision with its basis, payment);
 //! - [`receipt_import`]: 保険料収納 from the receipt CSV or a 全銀 振込入金通知.
 
 pub mod account;
 pub mod assessment;
+pub mod first_premium;
 pub mod insured;
 pub mod loss;
 pub mod opening;
 pub mod receipt_import;
 pub mod refunds;
+pub mod reversal;
+pub mod shortfall;
 
 pub use account::{execute, Recorded};
 pub use assessment::assess_month;

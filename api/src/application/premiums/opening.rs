@@ -1,7 +1,7 @@
 //! 口座開設: open the premium account of a person who is now a 任意継続 or 特例退職 被保険者.
 
 use kenpo_domain::calendar::Date;
-use kenpo_domain::premiums::{AccountOpening, DueRule, PremiumAccountCommand};
+use kenpo_domain::premiums::{AccountOpening, DueRule, HolidayShift, PremiumAccountCommand};
 use kenpo_infrastructure::event_store::{EventMetadata, Upcasters};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
@@ -29,12 +29,65 @@ pub struct OpenAccount {
     pub due_day_of_month: Option<u32>,
 }
 
+/// Body of `POST /api/v1/premium-accounts`: [`OpenAccount`] and the holiday rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenAccountRequest {
+    /// The insured person; must be qualified now as 任意継続 or 特例退職 (適用).
+    pub person_id: Uuid,
+    /// 初回保険料の納付期日, set by the society (37条2項; rules.md §3.7).
+    pub first_premium_due_on: Date,
+    /// Day of the month each month is due (1–28); default 10 (任継, 164条1項).
+    #[serde(default)]
+    pub due_day_of_month: Option<u32>,
+    /// `next_business_day`: a due date on a Saturday, Sunday, 国民の祝日・休日 or 12/29–1/3
+    /// moves to the next business day (a decision, not from rules.md; docs/premiums.md);
+    /// default `none` (the date as the rule gives it).
+    #[serde(default)]
+    pub holiday_shift: Option<HolidayShift>,
+}
+
+impl OpenAccountRequest {
+    /// The opening and its holiday rule.
+    pub fn split(self) -> (OpenAccount, HolidayShift) {
+        (
+            OpenAccount {
+                person_id: self.person_id,
+                first_premium_due_on: self.first_premium_due_on,
+                due_day_of_month: self.due_day_of_month,
+            },
+            self.holiday_shift.unwrap_or_default(),
+        )
+    }
+}
+
 /// Open the account: the category and 資格取得日 come from the person's current period, the
-/// 標準報酬月額 from their record ([`insured::standard_remuneration_at_loss`]).
+/// 標準報酬月額 from their record ([`insured::standard_remuneration_at_loss`]). Due dates are
+/// not moved off closed days ([`open_with_holiday_shift`] for that).
 pub async fn open(
     conn: &mut PgConnection,
     upcasters: &Upcasters,
     body: OpenAccount,
+    expected: Option<i64>,
+    metadata: &EventMetadata,
+) -> Result<Recorded, ApiError> {
+    open_with_holiday_shift(
+        conn,
+        upcasters,
+        body,
+        HolidayShift::None,
+        expected,
+        metadata,
+    )
+    .await
+}
+
+/// [`open`] with the account's [`HolidayShift`].
+pub async fn open_with_holiday_shift(
+    conn: &mut PgConnection,
+    upcasters: &Upcasters,
+    body: OpenAccount,
+    holiday_shift: HolidayShift,
     expected: Option<i64>,
     metadata: &EventMetadata,
 ) -> Result<Recorded, ApiError> {
@@ -78,6 +131,7 @@ pub async fn open(
             due_rule: DueRule {
                 day_of_month: body.due_day_of_month.unwrap_or(DEFAULT_DUE_DAY),
                 first_premium_due_on: body.first_premium_due_on,
+                holiday_shift,
             },
         }),
         expected,
