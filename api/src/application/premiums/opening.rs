@@ -42,7 +42,7 @@ pub struct OpenAccountRequest {
     pub due_day_of_month: Option<u32>,
     /// `next_business_day`: a due date on a Saturday, Sunday, 国民の祝日・休日 or 12/29–1/3
     /// moves to the next business day (a decision, not from rules.md; docs/premiums.md);
-    /// default `none` (the date as the rule gives it).
+    /// `none` keeps the date as the rule gives it. Default `next_business_day`.
     #[serde(default)]
     pub holiday_shift: Option<HolidayShift>,
 }
@@ -56,14 +56,15 @@ impl OpenAccountRequest {
                 first_premium_due_on: self.first_premium_due_on,
                 due_day_of_month: self.due_day_of_month,
             },
-            self.holiday_shift.unwrap_or_default(),
+            self.holiday_shift.unwrap_or(HolidayShift::NextBusinessDay),
         )
     }
 }
 
 /// Open the account: the category and 資格取得日 come from the person's current period, the
-/// 標準報酬月額 from their record ([`insured::standard_remuneration_at_loss`]). Due dates are
-/// not moved off closed days ([`open_with_holiday_shift`] for that).
+/// 標準報酬月額 from their record ([`insured::standard_remuneration_at_loss`]). Due dates on
+/// closed days move to the next business day, the default of `POST /premium-accounts`
+/// ([`open_with_holiday_shift`] to choose).
 pub async fn open(
     conn: &mut PgConnection,
     upcasters: &Upcasters,
@@ -75,7 +76,7 @@ pub async fn open(
         conn,
         upcasters,
         body,
-        HolidayShift::None,
+        HolidayShift::NextBusinessDay,
         expected,
         metadata,
     )
