@@ -1490,3 +1490,150 @@ async fn sickness_allowance_continues_after_the_loss_under_104(pool: PgPool) {
     );
     assert!(schemas["StatusAtLoss"]["properties"]["receiving_or_entitled"].is_object());
 }
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn sickness_allowance_with_pensions_pays_the_difference_of_108(pool: PgPool) {
+    let app = app_with_parameters(pool.clone()).await;
+    // acquired 2025-04-01 with 標準報酬月額 300,000: 日額 10,000 × 2/3 = 6,666.66… → 6,667
+    let insured = acquire(&app, "950", "1", json!({})).await;
+    let id = Uuid::now_v7();
+    let body = sickness_claim(
+        id,
+        insured,
+        ("2026-04-01", "2026-04-10"),
+        "2026-04-15",
+        json!({"sickness_began_on": "2026-03-31",
+               "pensions": [{"kind": "disability_pension", "amount": 1200000, "from": "2026-01-01"},
+                            {"kind": "old_age_pension", "amount": 900000, "from": "2025-01-01"}]}),
+        json!([]),
+    );
+    let (status, calculated) = receive_register_calculate(&app, &body, "2026-04-16").await;
+    assert_eq!(status, 200, "{calculated}");
+    // 待期 04-01〜04-03, paid 04-04〜04-10 = 7 days. 障害厚生年金 1,200,000 ÷ 360 = 3,333.33…
+    // → 3,333 (1円未満切捨て); 6,667 − 3,333 = 3,334 a day → 7 × 3,334 = 23,338 (108条3項).
+    // The 老齢退職年金給付 is not adjusted: the claim is not a 104条 continuation (108条5項).
+    let calculation = &calculated["claim"]["calculations"][0];
+    assert_eq!(calculation["amount"], 23338);
+    let basis = &calculation["basis"];
+    let pension = step(basis, "障害年金の額の360分の1");
+    assert_eq!(
+        (pension["value"].as_str(), pension["rounding"].as_str()),
+        (Some("3333"), Some("floor_yen"))
+    );
+    assert_eq!(
+        step(basis, "年金・労災との調整")["formula"],
+        "max(0, 6667 − max(0, 3333)) × 7"
+    );
+    assert_eq!(step(basis, "老齢退職年金給付")["value"], "0");
+    assert_eq!(basis["inputs"]["entitlement"]["rule"], "insured");
+    assert_eq!(
+        basis["inputs"]["other_payments"]["continued_benefit_from"],
+        Value::Null
+    );
+    let (status, decided) = claim_command(
+        &app,
+        id,
+        "decision",
+        &json!({"decided_on": "2026-04-20", "outcome": {"type": "pay", "amount": 23338}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{decided}");
+    assert_eq!(decided["claim"]["decision"]["amount"], 23338);
+
+    // A 104条 continuation: 強制 2025-04-01〜2026-03-31 (資格喪失日 2026-04-01), 老齢退職年金給付
+    // 1,200,000 from 2026-04-01. 待期 03-20〜22; 03-23〜03-31: 9 × 6,667 = 60,003 (insured, no
+    // adjustment); 04-01〜04-15: 1,200,000 ÷ 360 → 3,333; 15 × (6,667 − 3,333) = 50,010.
+    // Total 110,013 (108条5項 for the days after the loss only).
+    let retired = acquire(&app, "950", "2", json!({})).await;
+    let (status, answer) = post(
+        &app,
+        &app.clerk(),
+        &format!("/api/v1/persons/{retired}/loss"),
+        &retirement(),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let body = continued_sickness_claim(
+        retired,
+        ("2026-03-20", "2026-04-15"),
+        json!({"sickness_began_on": "2026-03-20",
+               "at_loss": {"receiving_or_entitled": true, "worked_on_last_day": false},
+               "pensions": [{"kind": "old_age_pension", "amount": 1200000, "from": "2026-04-01"}]}),
+    );
+    let (status, calculated) = receive_register_calculate(&app, &body, "2026-04-21").await;
+    assert_eq!(status, 200, "{calculated}");
+    let basis = &calculated["claim"]["calculations"][0]["basis"];
+    assert_eq!(calculated["claim"]["calculations"][0]["amount"], 110013);
+    assert_eq!(basis["inputs"]["entitlement"]["rule"], "continued_benefit");
+    assert_eq!(
+        basis["inputs"]["other_payments"]["continued_benefit_from"],
+        "2026-04-01"
+    );
+    assert!(step(basis, "老齢退職年金給付の額の360分の1")["source"]
+        .as_str()
+        .unwrap()
+        .contains("108条5項"));
+
+    // the OpenAPI document describes the new items
+    let (status, doc) = json(
+        app.client
+            .get(format!("{}/api/v1/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["SicknessAllowanceDetails"]["properties"]["pensions"].is_object());
+    assert!(schemas["PensionPayment"]["properties"]["counted_in_earlier_claims"].is_object());
+    assert!(schemas["WorkersCompensationPayment"]["properties"]["daily_amount"].is_object());
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn contradictory_pensions_are_refused_at_receipt_and_write_nothing(pool: PgPool) {
+    let app = app_with_parameters(pool.clone()).await;
+    let insured = acquire(&app, "951", "1", json!({})).await;
+    let before = app.event_count().await;
+    for (details, why) in [
+        (
+            json!({"sickness_began_on": "2026-03-31",
+                   "pensions": [{"kind": "disability_pension", "amount": 1200000,
+                                 "from": "2026-04-05", "to": "2026-04-04"}]}),
+            "to before from",
+        ),
+        (
+            json!({"sickness_began_on": "2026-03-31",
+                   "pensions": [{"kind": "disability_allowance", "amount": 0, "from": "2026-04-01"}]}),
+            "a lump sum of 0",
+        ),
+        (
+            json!({"sickness_began_on": "2026-03-31",
+                   "workers_compensation": [{"daily_amount": 5000,
+                                             "from": "2026-05-01", "to": "2026-05-10"}]}),
+            "労災 days outside the period claimed",
+        ),
+        (
+            json!({"sickness_began_on": "2026-03-31",
+                   "pensions": [{"kind": "survivors_pension", "amount": 1, "from": "2026-04-01"}]}),
+            "an unknown kind",
+        ),
+    ] {
+        let body = sickness_claim(
+            Uuid::now_v7(),
+            insured,
+            ("2026-04-01", "2026-04-10"),
+            "2026-04-15",
+            details,
+            json!([]),
+        );
+        let (status, problem) = receive(&app, &body).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (422, Some("invalid_details")),
+            "{why}: {problem}"
+        );
+    }
+    assert_eq!(app.event_count().await, before, "nothing written");
+    assert_eq!(claim_rows(&pool).await, 0);
+}

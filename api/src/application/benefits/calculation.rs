@@ -13,6 +13,7 @@
 //! - otherwise the amount (0 when, e.g., wages cover every day) and its basis.
 
 use kenpo_domain::basis::{Basis, ParameterRef, Rounding, Step};
+use kenpo_domain::benefits::calc::adjustments::OtherPayments;
 use kenpo_domain::benefits::calc::burial::{self, BurialAfterLoss, BurialClaim, BurialEligibility};
 use kenpo_domain::benefits::calc::childbirth_lump_sum::{
     self, AfterLoss, Childbearer, ChildbirthEligibility,
@@ -255,6 +256,18 @@ async fn sickness(
         voluntary_continuation_when_sickness_began: false,
         qualified_for_claimed_period: true,
     };
+    // 108条3項–5項, 労災 (rules.md §5.1): only when the claim states other payments, so a claim
+    // without them keeps its basis; the 老齢退職年金給付 counts from the 資格喪失日 of a 104条
+    // continuation (the entitlement recorded as `inputs.entitlement`).
+    let other_payments =
+        (!d.pensions.is_empty() || !d.workers_compensation.is_empty()).then(|| OtherPayments {
+            pensions: d.pensions.clone(),
+            workers_compensation: d.workers_compensation.clone(),
+            continued_benefit_from: match entitlement {
+                Entitlement::ContinuedBenefit { lost_on, .. } => Some(lost_on),
+                _ => None,
+            },
+        });
     let input = |base: Option<YenParameter>| sickness_allowance::SicknessAllowanceInput {
         claimed_period: DatePeriod {
             from: period.from,
@@ -268,6 +281,7 @@ async fn sickness(
         earlier_payments: d.earlier_payments,
         standard_remuneration_months: months.clone(),
         short_history_base: base,
+        other_payments: other_payments.clone(),
     };
     let mut calculated = with_short_history_base(conn, period, |base| {
         sickness_allowance::calculate(&input(base)).map(|r| Calculated {

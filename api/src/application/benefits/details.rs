@@ -5,17 +5,18 @@
 //!
 //! | kind | from the claim | from 適用 | parameters |
 //! |---|---|---|---|
-//! | 傷病手当金 | period (自-至), 事業主証明 wages, `sickness_began_on`, `days_worked`, `maternity_allowance_paid`, earlier claims, `at_loss` (104条) | 任意継続 at onset, 強制 insured on the claimed days or 104条 after the loss, 12か月の標準報酬月額 | `sickness_allowance_base_under_12_months` when fewer than 12 months |
+//! | 傷病手当金 | period (自-至), 事業主証明 wages, `sickness_began_on`, `days_worked`, `maternity_allowance_paid`, earlier claims, `at_loss` (104条), `pensions` and `workers_compensation` (108条3項–5項, 労災) | 任意継続 at onset, 強制 insured on the claimed days or 104条 after the loss, 12か月の標準報酬月額 | `sickness_allowance_base_under_12_months` when fewer than 12 months |
 //! | 出産手当金 | period, 事業主証明 wages, `expected_birth_date`, `birth_date`, `multiple_pregnancy`, `days_worked`, `at_loss` (104条) | 任意継続, 強制 insured on the claimed days or 104条 after the loss, 標準報酬月額 | same |
 //! | 出産育児一時金 (家族) | `birth_date`, `gestation`, `live_births`, `stillbirths`, `obstetric_compensation_facility` | insured (dependent) on the birth date, 106条 after-loss facts | `childbirth_lump_sum`, `childbirth_lump_sum_without_compensation` |
 //! | 埋葬料 (家族) | `date_of_death`, `burial_date`, `burial` (埋葬料 / 埋葬費 with the cost), 104条 continuation facts | insured (dependent) on the date of death, 資格喪失日 | `burial_amount` / `family_burial_amount` |
 //! | 高額介護合算療養費 | `benefit_year`, `income_category`, `medical_out_of_pocket`, `care_out_of_pocket` | insured on the 基準日 (7/31) | `high_cost_combined_limit_<所得区分>` and `high_cost_combined_minimum_excess` on the 基準日 |
 
+use kenpo_domain::benefits::calc::adjustments::{self, PensionPayment, WorkersCompensationPayment};
 use kenpo_domain::benefits::calc::burial::BurialClaim;
 use kenpo_domain::benefits::calc::childbirth_lump_sum::Gestation;
 use kenpo_domain::benefits::calc::high_cost_combined::IncomeCategory;
 use kenpo_domain::benefits::calc::sickness_allowance::EarlierPayments;
-use kenpo_domain::benefits::calc::DailyAmount;
+use kenpo_domain::benefits::calc::{BenefitCalcError, DailyAmount, DatePeriod};
 use kenpo_domain::benefits::claim::{BenefitKind, ClaimPeriod, ClaimReceipt};
 use kenpo_domain::benefits::eligibility::StatusAtLoss;
 use kenpo_domain::calendar::Date;
@@ -49,6 +50,17 @@ pub struct SicknessAllowanceDetails {
     /// on the last day insured (required then, 422 `at_loss_required`).
     #[serde(default)]
     pub at_loss: Option<StatusAtLoss>,
+    /// Pensions for the claimed days (健保法108条3項–5項; rules.md §5.1):
+    /// `[{kind, amount, from, to?, counted_in_earlier_claims?}]` with `kind`
+    /// `disability_pension` (障害厚生年金 + 同一事由の障害基礎年金, 年額), `disability_allowance`
+    /// (障害手当金, the lump sum, from the day it became receivable) or `old_age_pension`
+    /// (老齢退職年金給付, 年額; counts only for 104条 days).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pensions: Vec<PensionPayment>,
+    /// 労災 休業補償給付 for the claimed days: `[{daily_amount, from, to}]` (only the difference
+    /// is paid; rules.md §5.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workers_compensation: Vec<WorkersCompensationPayment>,
 }
 
 /// 出産手当金 (健保法102条): the claim's items.
@@ -231,6 +243,18 @@ impl ClaimDetails {
                     return Err(invalid(
                         "earlier_payments needs waiting_period_completed_on (the 待期 was completed in the earlier claim)",
                     ));
+                }
+                if let Some(p) = period {
+                    let claimed = DatePeriod {
+                        from: p.from,
+                        to: p.to,
+                    };
+                    adjustments::validate(&d.pensions, &d.workers_compensation, claimed).map_err(
+                        |e| match e {
+                            BenefitCalcError::InvalidInput { detail } => invalid(detail),
+                            other => invalid(other.to_string()),
+                        },
+                    )?;
                 }
             }
             Self::MaternityAllowance(d) => {

@@ -14,6 +14,7 @@
 //! | module | benefit | article; rules.md |
 //! |---|---|---|
 //! | [`sickness_allowance`] | 傷病手当金 | 健保法99条; §5.1 |
+//! | [`adjustments`] | 傷病手当金 and 障害年金・障害手当金・老齢年金・労災 | 108条3項–5項; §5.1 |
 //! | [`maternity_allowance`] | 出産手当金 | 102条; §5.2 |
 //! | [`childbirth_lump_sum`] | 出産育児一時金 / 家族出産育児一時金 | 101条, 114条; §5.3 |
 //! | [`burial`] | 埋葬料・埋葬費 / 家族埋葬料 | 100条, 113条; §5.4 |
@@ -22,6 +23,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod adjustments;
 pub mod burial;
 pub mod childbirth_lump_sum;
 pub mod common;

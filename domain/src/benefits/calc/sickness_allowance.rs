@@ -15,14 +15,18 @@
 //! and the number of days already paid ([`EarlierPayments`]), plus the day the 待期 was
 //! completed (it may have been completed in a claim that paid nothing).
 //!
-//! Not handled here (inputs for later work): 障害厚生年金・障害手当金・老齢年金・労災 adjustments,
-//! 付加給付 of the 規約, the pre-2022 calendar 1年6月.
+//! - 障害厚生年金・障害手当金・老齢退職年金給付 (108条3項–5項) and 労災 休業補償給付 for the same
+//!   days: [`super::adjustments`], when the input has [`OtherPayments`]; a claim without them is
+//!   calculated exactly as before.
+//!
+//! Not handled here (inputs for later work): 付加給付 of the 規約, the pre-2022 calendar 1年6月.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::adjustments::{Adjuster, OtherPayments, Runs};
 use super::common::{
     by_date, days_inclusive, inputs_json, period_end_after_months, plain_step, DailyAmount,
     DatePeriod, MonthlyStandardRemuneration, PaidDay, YenParameter,
@@ -96,6 +100,11 @@ pub struct SicknessAllowanceInput {
     /// 12 months are available.
     #[serde(default)]
     pub short_history_base: Option<YenParameter>,
+    /// 障害厚生年金・障害手当金・老齢退職年金給付 and 労災 休業補償給付 for the claimed days
+    /// (健保法108条3項–5項; rules.md §5.1); none when the claim states none (left out of the
+    /// 算定根拠's inputs then, so such a claim's basis is unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_payments: Option<OtherPayments>,
 }
 
 /// The calculated 傷病手当金 for one claim.
@@ -117,6 +126,9 @@ pub struct SicknessAllowanceResult {
     pub days_paid: u32,
     /// 支給額.
     pub total: Yen,
+    /// Not paid because of pensions, 労災 and the 障害手当金 (108条3項–5項): the amounts due after
+    /// 報酬 / 出産手当金 less what was paid, over the days paid or withheld.
+    pub other_payments_withheld: Yen,
     pub basis: Basis,
 }
 
@@ -225,6 +237,7 @@ pub fn calculate(
             days,
             days_paid: 0,
             total: Yen::ZERO,
+            other_payments_withheld: Yen::ZERO,
             basis: Basis {
                 inputs: inputs_json(input)?,
                 parameters: Vec::new(),
@@ -264,6 +277,18 @@ pub fn calculate(
         SOURCE_LIMIT,
     ));
 
+    // 108条3項–5項, 労災 (rules.md §5.1): the pensions' daily amounts first.
+    let mut adjuster = match &input.other_payments {
+        Some(other) => {
+            let (adjuster, pension_steps) = Adjuster::new(other, period)?;
+            steps.extend(pension_steps);
+            Some(adjuster)
+        }
+        None => None,
+    };
+    let mut runs = Runs::default();
+    let mut withheld_by_pensions = Yen::ZERO;
+
     let mut days = Vec::with_capacity(candidates.len());
     let mut total = Yen::ZERO;
     let mut days_paid = 0u32;
@@ -271,19 +296,39 @@ pub fn calculate(
     for &date in &candidates {
         let wage = wages.get(&date).copied().unwrap_or(Yen::ZERO);
         let other = maternity.get(&date).copied().unwrap_or(Yen::ZERO);
+        let offset = match &adjuster {
+            Some(a) if date >= start_date => a.daily_offset(date),
+            _ => Yen::ZERO,
+        };
         let due = if date < start_date {
             Yen::ZERO
+        } else if offset > Yen::ZERO {
+            // the larger of 報酬等 and 年金等 (see adjustments: decided here [U])
+            let before = (daily_amount - wage - other).max(Yen::ZERO);
+            let after = (daily_amount - (wage + other).max(offset)).max(Yen::ZERO);
+            runs.push(date, daily_amount, wage + other, offset, after);
+            if remaining > 0 {
+                // a day over the 通算1年6月 is not paid anyway: nothing withheld on it
+                withheld_by_pensions += before - after;
+            }
+            after
         } else {
             (daily_amount - wage - other).max(Yen::ZERO)
         };
         let over_limit = due > Yen::ZERO && remaining == 0;
-        let amount = if over_limit { Yen::ZERO } else { due };
+        let amount = match adjuster.as_mut() {
+            _ if over_limit => Yen::ZERO,
+            Some(a) => a.after_lump_sum(date, due),
+            None => due,
+        };
         if amount > Yen::ZERO {
             remaining -= 1;
             days_paid += 1;
             total += amount;
         }
-        if wage > Yen::ZERO || other > Yen::ZERO {
+        if offset > Yen::ZERO {
+            // shown in the runs of 年金・労災との調整 below
+        } else if wage > Yen::ZERO || other > Yen::ZERO {
             steps.push(plain_step(
                 &format!("報酬・出産手当金との調整 ({date})"),
                 format!(
@@ -292,10 +337,11 @@ pub fn calculate(
                     wage.amount(),
                     other.amount()
                 ),
-                amount.amount(),
+                // before the 障害手当金 (shown in its own steps), after the 通算1年6月
+                if over_limit { amount } else { due }.amount(),
                 SOURCE_ADJUST,
             ));
-        } else if amount > Yen::ZERO {
+        } else if amount == daily_amount {
             full_days += 1;
         }
         days.push(PaidDay {
@@ -305,6 +351,13 @@ pub fn calculate(
             amount,
             over_limit,
         });
+    }
+    steps.extend(runs.steps());
+    let withheld_by_lump_sum = adjuster
+        .as_ref()
+        .map_or(Yen::ZERO, Adjuster::lump_sum_withheld);
+    if let Some(a) = &adjuster {
+        steps.extend(a.lump_sum_steps());
     }
     let over = days.iter().filter(|d| d.over_limit).count();
     if over > 0 {
@@ -334,6 +387,7 @@ pub fn calculate(
         days,
         days_paid,
         total,
+        other_payments_withheld: withheld_by_pensions + withheld_by_lump_sum,
         basis: Basis {
             inputs: inputs_json(input)?,
             parameters: daily.parameters,
@@ -411,6 +465,7 @@ mod tests {
             earlier_payments: None,
             standard_remuneration_months: history(ym(2026, 6), 24, 300_000),
             short_history_base: None,
+            other_payments: None,
         }
     }
 
