@@ -2,6 +2,7 @@
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use kenpo_domain::refusal::{Refusal, RefusalCategory};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -108,6 +109,24 @@ impl ApiError {
     }
 }
 
+/// A domain refusal as an answer: its stable code, and 422 / 409 / 404 / 403 by category
+/// (500, detail logged not shown, for the internal failures a few domain errors carry).
+pub fn refusal<E: Refusal>(error: E) -> ApiError {
+    let detail = error.to_string();
+    match error.category() {
+        RefusalCategory::Invalid => ApiError::invalid(error.code(), detail),
+        RefusalCategory::Conflict => ApiError::conflict(error.code(), detail),
+        RefusalCategory::NotFound => ApiError::not_found(error.code(), detail),
+        RefusalCategory::Forbidden => ApiError::new(
+            StatusCode::FORBIDDEN,
+            error.code(),
+            "Not allowed for your role",
+            detail,
+        ),
+        RefusalCategory::Internal => ApiError::internal(&detail),
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
@@ -129,5 +148,47 @@ impl IntoResponse for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         Self::internal(&error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kenpo_domain::my_number::{MyNumberRecordError, SealError};
+    use kenpo_domain::parameters::ParameterError;
+    use kenpo_domain::qualification::QualificationError;
+    use kenpo_domain::staff::StaffAccountError;
+
+    use super::*;
+
+    #[test]
+    fn a_refusal_keeps_its_code_and_detail_with_the_status_of_its_category() {
+        let not_found = refusal(QualificationError::PersonNotFound);
+        assert_eq!(not_found.status, StatusCode::NOT_FOUND);
+        assert_eq!(not_found.code, "person_not_found");
+        assert_eq!(
+            not_found.detail,
+            QualificationError::PersonNotFound.to_string()
+        );
+
+        let forbidden = refusal(StaffAccountError::DeciderIsProposer {
+            staff_id: "admin1".into(),
+        });
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert_eq!(forbidden.code, "two_person_rule");
+        assert_eq!(forbidden.title, "Not allowed for your role");
+
+        let invalid = refusal(ParameterError::NoChange);
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(invalid.code, "no_change");
+    }
+
+    #[test]
+    fn a_sealing_failure_is_an_internal_error_that_shows_nothing() {
+        let error = refusal(MyNumberRecordError::SealFailed(SealError::KeyUnavailable(
+            "kek-7".into(),
+        )));
+        assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(error.code, "internal_error");
+        assert!(!error.detail.contains("kek-7"), "{}", error.detail);
     }
 }

@@ -18,6 +18,7 @@ pub mod my_number;
 pub mod parameters;
 pub mod premiums;
 pub mod qualification;
+pub mod refusal;
 pub mod staff;
 pub mod standard_remuneration;
 pub mod upcasters;

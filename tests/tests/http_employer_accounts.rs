@@ -13,24 +13,11 @@ mod common;
 use common::bodies::acquisition;
 use common::{json, spawn_app, TestApp};
 use kenpo_api::auth::Role;
-use kenpo_domain::calendar::Date;
 use kenpo_domain::money::Yen;
 use kenpo_infrastructure::bank_files::transfer::{DepositType, TransferFile, TransferMethod};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-fn kyufu(app: &TestApp) -> String {
-    app.token("kyufu1", &[Role::Benefits])
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> (u16, Value) {
-    json(app.post(path, token, body).send().await.unwrap()).await
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    json(app.get(path, token).send().await.unwrap()).await
-}
 
 fn account(number: &str) -> Value {
     json!({
@@ -63,7 +50,7 @@ async fn rows(app: &TestApp) -> Vec<(String, chrono::NaiveDate, String, Option<V
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let token = kyufu(&app);
+    let token = app.kyufu();
 
     // 登録, twice with one Idempotency-Key: one event, the same answer.
     let send = || {
@@ -89,30 +76,22 @@ async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPo
 
     // 変更 from 2025-08-01: based on version 0 it conflicts; on version 1 it is recorded.
     let change = registration("2025-08-01", "7654321");
-    let (status, problem) = json(
-        app.post(ACCOUNT_1234, &token, &change)
-            .header("if-match", "\"0\"")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json_if_match(ACCOUNT_1234, &token, &change, 0)
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "version_conflict");
-    let (status, changed) = json(
-        app.post(ACCOUNT_1234, &token, &change)
-            .header("if-match", "\"1\"")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, changed) = app
+        .post_json_if_match(ACCOUNT_1234, &token, &change, 1)
+        .await;
     assert_eq!(status, 201, "{changed}");
     assert_eq!(changed["version"], 2);
     assert_eq!(changed["stream_id"], stream.as_str());
 
     // As of a day: the first account until 2025-07-31, the second from 2025-08-01.
-    let (status, before_change) = get(&app, &token, &format!("{ACCOUNT_1234}?on=2025-07-31")).await;
+    let (status, before_change) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=2025-07-31"), &token)
+        .await;
     assert_eq!(status, 200, "{before_change}");
     assert_eq!(before_change["on"], "2025-07-31");
     assert_eq!(before_change["in_force"]["account"], account("1234567"));
@@ -136,38 +115,46 @@ async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPo
             ("2025-04-01", json!("2025-07-31"))
         ]
     );
-    let (_, after_change) = get(&app, &token, &format!("{ACCOUNT_1234}?on=R7.8.1")).await;
+    let (_, after_change) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=R7.8.1"), &token)
+        .await;
     assert_eq!(after_change["in_force"]["account"], account("7654321"));
-    let (_, before_first) = get(&app, &token, &format!("{ACCOUNT_1234}?on=2025-03-31")).await;
+    let (_, before_first) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=2025-03-31"), &token)
+        .await;
     assert_eq!(before_first["in_force"], Value::Null);
     // 監査 reads it too.
-    let (status, audited) = get(
-        &app,
-        &app.token("audit1", &[Role::Auditor]),
-        &format!("{ACCOUNT_1234}?on=2025-07-31"),
-    )
-    .await;
+    let (status, audited) = app
+        .get_json(
+            &format!("{ACCOUNT_1234}?on=2025-07-31"),
+            &app.token("audit1", &[Role::Auditor]),
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(audited, before_change);
 
     // 廃止 from 2025-10-01: no account from that day, the reason in the entry and metadata.
-    let (status, closed) = post(
-        &app,
-        &token,
-        &format!("{ACCOUNT_1234}/closure"),
-        &json!({"effective_from": "2025-10-01", "received_on": "2025-09-20", "reason": "事業所廃止"}),
-    )
-    .await;
+    let (status, closed) = app
+        .post_json(
+            &format!("{ACCOUNT_1234}/closure"),
+            &token,
+            &json!({"effective_from": "2025-10-01", "received_on": "2025-09-20", "reason": "事業所廃止"}),
+        )
+        .await;
     assert_eq!(status, 200, "{closed}");
     assert_eq!(closed["events"], json!(["EmployerAccountClosed"]));
     assert_eq!(closed["version"], 3);
     assert_eq!(closed["entry"]["status"], "closed");
     assert_eq!(closed["entry"]["account"], Value::Null);
     assert_eq!(closed["entry"]["reason"], "事業所廃止");
-    let (_, on_closure) = get(&app, &token, &format!("{ACCOUNT_1234}?on=2025-10-01")).await;
+    let (_, on_closure) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=2025-10-01"), &token)
+        .await;
     assert_eq!(on_closure["in_force"]["status"], "closed");
     assert_eq!(on_closure["in_force"]["account"], Value::Null);
-    let (_, day_before) = get(&app, &token, &format!("{ACCOUNT_1234}?on=2025-09-30")).await;
+    let (_, day_before) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=2025-09-30"), &token)
+        .await;
     assert_eq!(day_before["in_force"]["account"], account("7654321"));
     let reason: Option<String> = sqlx::query_scalar(
         "SELECT metadata->>'reason' FROM events WHERE stream_id = $1 AND version = 3",
@@ -182,37 +169,30 @@ async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPo
     // A rebuild from position 0 gives the same rows.
     let live = rows(&app).await;
     assert_eq!(live.len(), 3);
-    kenpo_projections::rebuild(
-        &app.pool,
-        &kenpo_api::startup::upcasters(),
-        2,
-        &|_: u64, _: u64| {},
-    )
-    .await
-    .unwrap();
+    app.rebuild_projections(2).await;
     assert_eq!(rows(&app).await, live);
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let token = kyufu(&app);
+    let token = app.kyufu();
 
     // Nothing registered yet.
-    let (status, problem) = get(&app, &token, ACCOUNT_1234).await;
+    let (status, problem) = app.get_json(ACCOUNT_1234, &token).await;
     assert_eq!(status, 404, "{problem}");
     assert_eq!(problem["code"], "employer_account_not_registered");
     assert!(problem["detail"]
         .as_str()
         .unwrap()
         .contains("POST /api/v1/employers/1234/payment-account"));
-    let (status, problem) = post(
-        &app,
-        &token,
-        &format!("{ACCOUNT_1234}/closure"),
-        &json!({"effective_from": "2025-10-01", "received_on": "2025-09-20", "reason": "事業所廃止"}),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("{ACCOUNT_1234}/closure"),
+            &token,
+            &json!({"effective_from": "2025-10-01", "received_on": "2025-09-20", "reason": "事業所廃止"}),
+        )
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "no_account_to_close");
     assert_eq!(app.event_count().await, 0);
@@ -254,7 +234,7 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
             "invalid_office_code",
         ),
     ] {
-        let (status, problem) = post(&app, &token, path, body).await;
+        let (status, problem) = app.post_json(path, &token, body).await;
         assert_eq!(status, 422, "{code}: {problem}");
         assert_eq!(problem["code"], code, "{problem}");
     }
@@ -275,13 +255,9 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
 
     // With an account registered from 2025-04-01: entries on or before that day, the same
     // account again, a closure without a reason.
-    let (status, _) = post(
-        &app,
-        &token,
-        ACCOUNT_1234,
-        &registration("2025-04-01", "1234567"),
-    )
-    .await;
+    let (status, _) = app
+        .post_json(ACCOUNT_1234, &token, &registration("2025-04-01", "1234567"))
+        .await;
     assert_eq!(status, 201);
     let after_one = rows(&app).await;
     for (path, body, status_code, code) in [
@@ -316,7 +292,7 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
             "effective_from_not_after_latest",
         ),
     ] {
-        let (status, problem) = post(&app, &token, &path, &body).await;
+        let (status, problem) = app.post_json(&path, &token, &body).await;
         assert_eq!(status, status_code, "{code}: {problem}");
         assert_eq!(problem["code"], code, "{problem}");
         assert_eq!(
@@ -325,7 +301,9 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
             "{problem}"
         );
     }
-    let (status, problem) = get(&app, &token, &format!("{ACCOUNT_1234}?on=someday")).await;
+    let (status, problem) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=someday"), &token)
+        .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "invalid_query");
     assert_eq!(app.event_count().await, 1);
@@ -335,33 +313,26 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn only_the_benefits_section_records_and_only_it_and_audit_read(pool: PgPool) {
     let app = spawn_app(pool).await;
-    app.bootstrap(
-        "choshu1",
-        "徴収課",
-        &[Role::Premiums],
-        false,
-        Date::fixed(2000, 1, 1),
-        None,
-    )
-    .await;
+    app.bootstrap_choshu().await;
     let baseline = app.event_count().await;
     let body = registration("2025-04-01", "1234567");
     let closure = json!({"effective_from": "2025-10-01", "received_on": "2025-09-20", "reason": "事業所廃止"});
     for token in [
         app.clerk(),
-        app.token("choshu1", &[Role::Premiums]),
+        app.choshu(),
         app.token("audit1", &[Role::Auditor]),
         app.token("admin1", &[Role::SystemAdmin]),
     ] {
-        let (status, problem) = post(&app, &token, ACCOUNT_1234, &body).await;
+        let (status, problem) = app.post_json(ACCOUNT_1234, &token, &body).await;
         assert_eq!(status, 403, "{problem}");
         assert_eq!(problem["code"], "forbidden");
-        let (status, problem) =
-            post(&app, &token, &format!("{ACCOUNT_1234}/closure"), &closure).await;
+        let (status, problem) = app
+            .post_json(&format!("{ACCOUNT_1234}/closure"), &token, &closure)
+            .await;
         assert_eq!(status, 403, "{problem}");
     }
-    for token in [app.clerk(), app.token("choshu1", &[Role::Premiums])] {
-        let (status, problem) = get(&app, &token, ACCOUNT_1234).await;
+    for token in [app.clerk(), app.choshu()] {
+        let (status, problem) = app.get_json(ACCOUNT_1234, &token).await;
         assert_eq!(status, 403, "{problem}");
         assert_eq!(problem["code"], "forbidden");
     }
@@ -392,8 +363,7 @@ async fn mother(app: &TestApp, number: &str, office_code: &str) -> Uuid {
     body["kana"] = json!("ヤマダ ハナコ");
     body["birth_date"] = json!("1990-06-01");
     body["identification"]["office_code"] = json!(office_code);
-    let (status, answer) = post(app, &app.clerk(), "/api/v1/acquisitions", &body).await;
-    assert_eq!(status, 201, "{answer}");
+    app.acquire(&body).await;
     id
 }
 
@@ -407,47 +377,49 @@ async fn decided_to_employer(
     birth_date: &str,
     (received_on, decided_on): (&str, &str),
 ) -> Uuid {
-    let token = kyufu(app);
+    let token = app.kyufu();
     let id = Uuid::now_v7();
-    let (status, answer) = post(
-        app,
-        &token,
-        "/api/v1/claims",
-        &json!({
-            "claim_id": id,
-            "kind": "childbirth_lump_sum",
-            "person_id": person,
-            "received_on": received_on,
-            "payee": {"type": "employer_account", "office_code": office_code},
-            "details": {
-                "birth_date": birth_date,
-                "gestation": {"weeks": 39, "days": 2},
-                "live_births": 1,
-                "obstetric_compensation_facility": true
-            }
-        }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            "/api/v1/claims",
+            &token,
+            &json!({
+                "claim_id": id,
+                "kind": "childbirth_lump_sum",
+                "person_id": person,
+                "received_on": received_on,
+                "payee": {"type": "employer_account", "office_code": office_code},
+                "details": {
+                    "birth_date": birth_date,
+                    "gestation": {"weeks": 39, "days": 2},
+                    "live_births": 1,
+                    "obstetric_compensation_facility": true
+                }
+            }),
+        )
+        .await;
     assert_eq!(status, 201, "{answer}");
     let path = |what: &str| format!("/api/v1/claims/{id}/{what}");
-    let (status, answer) = post(
-        app,
-        &token,
-        &path("registration"),
-        &json!({"registered_on": received_on}),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &path("registration"),
+            &token,
+            &json!({"registered_on": received_on}),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
-    let (status, answer) = post(app, &token, &path("calculation"), &json!({})).await;
+    let (status, answer) = app
+        .post_json(&path("calculation"), &token, &json!({}))
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["claim"]["calculations"][0]["amount"], 500_000);
-    let (status, answer) = post(
-        app,
-        &token,
-        &path("decision"),
-        &json!({"decided_on": decided_on, "outcome": {"type": "pay", "amount": 500_000}}),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &path("decision"),
+            &token,
+            &json!({"decided_on": decided_on, "outcome": {"type": "pay", "amount": 500_000}}),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     id
 }
@@ -470,7 +442,7 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
 ) {
     let mut app = spawn_app(pool).await;
     app.seed_statutory_parameters().await;
-    let token = kyufu(&app);
+    let token = app.kyufu();
     let hanako = mother(&app, "1", "1234").await;
     let other = mother(&app, "2", "5678").await;
     let to_1234 = decided_to_employer(
@@ -492,13 +464,13 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
     let before = app.event_count().await;
 
     // No account registered for either 事業所: nothing to pay, each detail says how to register.
-    let (status, problem) = post(
-        &app,
-        &token,
-        "/api/v1/payment-batches",
-        &batch("2023-04-26", "2023-04-28"),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            "/api/v1/payment-batches",
+            &token,
+            &batch("2023-04-26", "2023-04-28"),
+        )
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "nothing_to_pay");
     let detail = problem["detail"].as_str().unwrap();
@@ -514,21 +486,21 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
     );
 
     // 事業所 1234 registers its account from 2023-05-01: a transfer on 2023-04-30 is too early.
-    let (status, answer) = post(
-        &app,
-        &token,
-        ACCOUNT_1234,
-        &json!({"effective_from": "2023-05-01", "account": account("1234567"), "received_on": "2023-04-26"}),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            ACCOUNT_1234,
+            &token,
+            &json!({"effective_from": "2023-05-01", "account": account("1234567"), "received_on": "2023-04-26"}),
+        )
+        .await;
     assert_eq!(status, 201, "{answer}");
-    let (status, problem) = post(
-        &app,
-        &token,
-        "/api/v1/payment-batches",
-        &batch("2023-04-27", "2023-04-30"),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            "/api/v1/payment-batches",
+            &token,
+            &batch("2023-04-27", "2023-04-30"),
+        )
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert!(
         problem["detail"]
@@ -540,13 +512,13 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
     assert_eq!(app.event_count().await, before + 1);
 
     // Transfer on 2023-05-10: the 1234 claim is paid to its account; 5678 still waits.
-    let (status, created) = post(
-        &app,
-        &token,
-        "/api/v1/payment-batches",
-        &batch("2023-05-08", "2023-05-10"),
-    )
-    .await;
+    let (status, created) = app
+        .post_json(
+            "/api/v1/payment-batches",
+            &token,
+            &batch("2023-05-08", "2023-05-10"),
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     let paid = &created["batch"]["payments"];
     assert_eq!(paid.as_array().unwrap().len(), 1, "{created}");
@@ -592,13 +564,13 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
     assert_eq!(record.transfer_method, Some(TransferMethod::Telegraphic));
 
     // A later change of the account does not change the batch made (it holds a copy).
-    let (status, _) = post(
-        &app,
-        &token,
-        ACCOUNT_1234,
-        &json!({"effective_from": "2023-06-01", "account": account("7654321"), "received_on": "2023-05-20"}),
-    )
-    .await;
+    let (status, _) = app
+        .post_json(
+            ACCOUNT_1234,
+            &token,
+            &json!({"effective_from": "2023-06-01", "account": account("7654321"), "received_on": "2023-05-20"}),
+        )
+        .await;
     assert_eq!(status, 201);
     let response = app
         .get(
@@ -620,21 +592,21 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
         ("2023-07-03", "2023-07-05"),
     )
     .await;
-    let (status, _) = post(
-        &app,
-        &token,
-        &format!("{ACCOUNT_1234}/closure"),
-        &json!({"effective_from": "2023-07-01", "received_on": "2023-06-25", "reason": "事業所廃止"}),
-    )
-    .await;
+    let (status, _) = app
+        .post_json(
+            &format!("{ACCOUNT_1234}/closure"),
+            &token,
+            &json!({"effective_from": "2023-07-01", "received_on": "2023-06-25", "reason": "事業所廃止"}),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, problem) = post(
-        &app,
-        &token,
-        "/api/v1/payment-batches",
-        &batch("2023-07-06", "2023-07-10"),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            "/api/v1/payment-batches",
+            &token,
+            &batch("2023-07-06", "2023-07-10"),
+        )
+        .await;
     assert_eq!(status, 409, "{problem}");
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.contains(&late.to_string()), "{detail}");

@@ -12,7 +12,6 @@ mod common;
 use common::bodies::acquisition;
 use common::{json, spawn_app, TestApp};
 use kenpo_api::auth::Role;
-use kenpo_domain::calendar::Date;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -20,35 +19,14 @@ use uuid::Uuid;
 const OFFICE: &str = "1234";
 const OTHER_OFFICE: &str = "5678";
 
-/// A 徴収課 clerk in the ユーザ管理簿.
-async fn premiums_clerk(app: &TestApp) -> String {
-    app.bootstrap(
-        "choshu1",
-        "徴収課",
-        &[Role::Premiums],
-        false,
-        Date::fixed(2000, 1, 1),
-        None,
-    )
-    .await;
-    app.token("choshu1", &[Role::Premiums])
-}
-
+/// A society parameter from 2026-04-01.
 async fn set_parameter(app: &TestApp, key: &str, value: &str) {
-    let admin = app.token("admin1", &[Role::SystemAdmin]);
-    let (status, body) = json(
-        app.post(
-            &format!("/api/v1/parameters/{key}"),
-            &admin,
-            &json!({"effective_from": "2026-04-01", "value": value,
-                    "source": "規約 (test)", "reason": "令和8年度"}),
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.set_parameter(
+        key,
+        &json!({"effective_from": "2026-04-01", "value": value,
+                "source": "規約 (test)", "reason": "令和8年度"}),
     )
     .await;
-    assert_eq!(status, 201, "{body}");
 }
 
 /// 一般 0.0950 (特定 0.0400) and 介護 0.0160 from 2026-04-01, plus the statutory seeds.
@@ -76,52 +54,24 @@ async fn acquire(
     body["received_on"] = json!(acquired_on);
     body["monthly_remuneration"] = json!(remuneration);
     body["sex"] = json!("female");
-    let (status, answer) = json(
-        app.post("/api/v1/acquisitions", &app.clerk(), &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{answer}");
+    app.acquire(&body).await;
     id
 }
 
-async fn person_command(app: &TestApp, id: Uuid, path: &str, body: Value) {
-    let (status, answer) = json(
-        app.post(&format!("/api/v1/persons/{id}/{path}"), &app.clerk(), &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 200, "{path}: {answer}");
-}
-
 async fn issue(app: &TestApp, token: &str, office: &str, month: &str) -> (u16, Value) {
-    json(
-        app.post(
-            "/api/v1/employer-notices",
-            token,
-            &json!({"office_code": office, "month": month}),
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.post_json(
+        "/api/v1/employer-notices",
+        token,
+        &json!({"office_code": office, "month": month}),
     )
     .await
 }
 
 async fn receipt(app: &TestApp, token: &str, amount: i64, reference: &str) -> (u16, Value) {
-    json(
-        app.post(
-            &format!("/api/v1/employer-notices/{OFFICE}/2026-04/receipts"),
-            token,
-            &json!({"amount": amount, "received_on": "2026-05-29", "reference": reference}),
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.post_json(
+        &format!("/api/v1/employer-notices/{OFFICE}/2026-04/receipts"),
+        token,
+        &json!({"amount": amount, "received_on": "2026-05-29", "reference": reference}),
     )
     .await
 }
@@ -136,11 +86,10 @@ async fn three_insured(app: &TestApp) -> (Uuid, Uuid, Uuid) {
     let a = acquire(app, OFFICE, "1", "1990-06-01", "2025-04-01", 110_000).await;
     let b = acquire(app, OFFICE, "2", "1986-04-15", "2025-04-01", 300_000).await;
     let c = acquire(app, OFFICE, "3", "1992-02-10", "2025-04-01", 260_000).await;
-    person_command(
-        app,
+    app.person_command(
         c,
         "maternity-leave/start",
-        json!({"started_on": "2026-03-20", "planned_end_on": "2026-06-25", "received_on": "2026-03-20"}),
+        &json!({"started_on": "2026-03-20", "planned_end_on": "2026-06-25", "received_on": "2026-03-20"}),
     )
     .await;
     acquire(app, OTHER_OFFICE, "9", "1990-06-01", "2025-04-01", 500_000).await;
@@ -159,7 +108,7 @@ fn line(notice: &Value, person: Uuid) -> &Value {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn a_notice_of_three_insured_with_hand_derived_figures(pool: PgPool) {
     let mut app = spawn_app(pool).await;
-    let choshu = premiums_clerk(&app).await;
+    let choshu = app.bootstrap_choshu().await;
     set_rates(&mut app).await;
     let (a, b, c) = three_insured(&app).await;
 
@@ -190,16 +139,12 @@ async fn a_notice_of_three_insured_with_hand_derived_figures(pool: PgPool) {
     // 164条1項: due on the last day of the next month.
     assert_eq!(notice["due_on"], "2026-05-31");
 
-    let (status, detail) = json(
-        app.get(
+    let (status, detail) = app
+        .get_json(
             &format!("/api/v1/employer-notices/{OFFICE}/2026-04"),
             &app.token("audit1", &[Role::Auditor]),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{detail}");
     let la = line(&detail, a);
     assert_eq!(la["standard_remuneration"], 110_000);
@@ -236,16 +181,12 @@ async fn a_notice_of_three_insured_with_hand_derived_figures(pool: PgPool) {
     assert_eq!(detail["basis"]["result_yen"], 44_693);
 
     // Listed for any staff.
-    let (status, page) = json(
-        app.get(
+    let (status, page) = app
+        .get_json(
             "/api/v1/employer-notices?office_code=1234&month=2026-04",
-            &app.token("kyufu1", &[Role::Benefits]),
+            &app.kyufu(),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["total"], 1);
     assert_eq!(page["notices"][0]["totals"]["notice_amount"], 44_693);
@@ -254,7 +195,7 @@ async fn a_notice_of_three_insured_with_hand_derived_figures(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn once_per_office_and_month_then_receipts_partial_and_full(pool: PgPool) {
     let mut app = spawn_app(pool).await;
-    let choshu = premiums_clerk(&app).await;
+    let choshu = app.bootstrap_choshu().await;
     set_rates(&mut app).await;
     three_insured(&app).await;
     // The same Idempotency-Key twice: the first answer again, one event.
@@ -318,30 +259,22 @@ async fn once_per_office_and_month_then_receipts_partial_and_full(pool: PgPool) 
         (status, body["code"].clone()),
         (422, json!("amount_not_positive"))
     );
-    let (status, body) = json(
-        app.post(
+    let (status, body) = app
+        .post_json(
             &format!("/api/v1/employer-notices/{OFFICE}/2026-04/receipts"),
             &choshu,
             &json!({"amount": 1, "received_on": "2026-05-29", "reference": "X", "memo": "?"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!((status, body["code"].clone()), (422, json!("invalid_body")));
     // A receipt for a notice never issued: 404.
-    let (status, body) = json(
-        app.post(
+    let (status, body) = app
+        .post_json(
             &format!("/api/v1/employer-notices/{OFFICE}/2026-05/receipts"),
             &choshu,
             &json!({"amount": 1, "received_on": "2026-06-01", "reference": "X"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(
         (status, body["code"].clone()),
         (404, json!("notice_not_found"))
@@ -352,7 +285,7 @@ async fn once_per_office_and_month_then_receipts_partial_and_full(pool: PgPool) 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn a_missing_parameter_is_409_naming_it_and_writes_nothing(pool: PgPool) {
     let mut app = spawn_app(pool).await;
-    let choshu = premiums_clerk(&app).await;
+    let choshu = app.bootstrap_choshu().await;
     app.seed_statutory_parameters().await;
     three_insured(&app).await;
 
@@ -388,17 +321,13 @@ async fn a_missing_parameter_is_409_naming_it_and_writes_nothing(pool: PgPool) {
     assert_eq!(before_issue - before, 2);
 
     // The monthly run refuses the same way, before writing anything.
-    let (status, body) = json(
-        app.post(
+    let (status, body) = app
+        .post_json(
             "/api/v1/assessment-runs",
             &choshu,
             &json!({"month": "2026-04"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 409, "{body}");
     assert!(body["detail"]
         .as_str()
@@ -410,29 +339,25 @@ async fn a_missing_parameter_is_409_naming_it_and_writes_nothing(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn only_the_premiums_role_issues_and_records_any_staff_reads(pool: PgPool) {
     let mut app = spawn_app(pool).await;
-    let choshu = premiums_clerk(&app).await;
+    let choshu = app.bootstrap_choshu().await;
     set_rates(&mut app).await;
     three_insured(&app).await;
     let before = app.event_count().await;
     for token in [
         app.clerk(),
-        app.token("kyufu1", &[Role::Benefits]),
+        app.kyufu(),
         app.token("audit1", &[Role::Auditor]),
     ] {
         let (status, body) = issue(&app, &token, OFFICE, "2026-04").await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["code"], "forbidden");
-        let (status, _) = json(
-            app.post(
+        let (status, _) = app
+            .post_json(
                 "/api/v1/assessment-runs",
                 &token,
                 &json!({"month": "2026-04"}),
             )
-            .send()
-            .await
-            .unwrap(),
-        )
-        .await;
+            .await;
         assert_eq!(status, 403);
     }
     assert_eq!(app.event_count().await, before);
@@ -440,16 +365,12 @@ async fn only_the_premiums_role_issues_and_records_any_staff_reads(pool: PgPool)
     assert_eq!(status, 201);
     let (status, body) = receipt(&app, &app.clerk(), 1_000, "R-1").await;
     assert_eq!((status, body["code"].clone()), (403, json!("forbidden")));
-    let (status, _) = json(
-        app.get(
+    let (status, _) = app
+        .get_json(
             &format!("/api/v1/employer-notices/{OFFICE}/2026-04"),
             &app.clerk(),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200);
     // Without a token: 401.
     let status = app
@@ -479,26 +400,24 @@ async fn only_the_premiums_role_issues_and_records_any_staff_reads(pool: PgPool)
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn who_is_on_the_notice_of_a_month(pool: PgPool) {
     let mut app = spawn_app(pool).await;
-    let choshu = premiums_clerk(&app).await;
+    let choshu = app.bootstrap_choshu().await;
     set_rates(&mut app).await;
     // D: 200,000 (grade 17), born 1995-01-01; retired 2026-04-15 → lost 04-16: insured since
     //    before April, so April is not charged (156条3項, rules.md §3.1).
     let d = acquire(&app, OFFICE, "11", "1995-01-01", "2025-04-01", 200_000).await;
-    person_command(
-        &app,
+    app.person_command(
         d,
         "loss",
-        json!({"lost_on": "2026-04-16", "reason": {"kind": "retirement", "last_working_day": "2026-04-15"},
+        &json!({"lost_on": "2026-04-16", "reason": {"kind": "retirement", "last_working_day": "2026-04-15"},
                "received_on": "2026-04-20"}),
     )
     .await;
     // E: 200,000, moved to 5678 from 2026-05-01 (識別番号 変更): April is 1234's.
     let e = acquire(&app, OFFICE, "12", "1995-01-01", "2025-04-01", 200_000).await;
-    person_command(
-        &app,
+    app.person_command(
         e,
         "identification-changes",
-        json!({"effective_on": "2026-05-01", "received_on": "2026-05-07",
+        &json!({"effective_on": "2026-05-01", "received_on": "2026-05-07",
                "identification": {"office_code": OTHER_OFFICE, "symbol": "200", "number": "12",
                                   "branch": "00", "relationship_code": "0"}}),
     )
@@ -514,11 +433,10 @@ async fn who_is_on_the_notice_of_a_month(pool: PgPool) {
         200_000,
     )
     .await;
-    person_command(
-        &app,
+    app.person_command(
         f,
         "identification-changes",
-        json!({"effective_on": "2026-04-10", "received_on": "2026-04-10",
+        &json!({"effective_on": "2026-04-10", "received_on": "2026-04-10",
                "identification": {"office_code": OFFICE, "symbol": "100", "number": "13",
                                   "branch": "00", "relationship_code": "0"}}),
     )
@@ -528,26 +446,21 @@ async fn who_is_on_the_notice_of_a_month(pool: PgPool) {
     // H: 200,000 with a 賞与 of 333,333 paid on 2026-04-24: 標準賞与額 333,000 (1,000円未満
     //    切捨て, 45条; rules.md §2.6).
     let h = acquire(&app, OFFICE, "15", "1995-01-01", "2025-04-01", 200_000).await;
-    person_command(
-        &app,
+    app.person_command(
         h,
         "bonuses",
-        json!({"paid_on": "2026-04-24", "amount": 333_333, "received_on": "2026-04-28"}),
+        &json!({"paid_on": "2026-04-24", "amount": 333_333, "received_on": "2026-04-28"}),
     )
     .await;
 
     let (status, body) = issue(&app, &choshu, OFFICE, "2026-04").await;
     assert_eq!(status, 201, "{body}");
-    let (_, detail) = json(
-        app.get(
+    let (_, detail) = app
+        .get_json(
             &format!("/api/v1/employer-notices/{OFFICE}/2026-04"),
             &choshu,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     // Rate 0.0973 for everyone (born 1995: not 第2号).
     // D: 喪失月 → 0.
     // E, F: 200,000 × 0.0973 = 19,460; half 9,730 each.
@@ -576,7 +489,7 @@ async fn who_is_on_the_notice_of_a_month(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn the_monthly_run_issues_what_is_missing_and_a_correction_keeps_the_original(pool: PgPool) {
     let mut app = spawn_app(pool).await;
-    let choshu = premiums_clerk(&app).await;
+    let choshu = app.bootstrap_choshu().await;
     set_rates(&mut app).await;
     let (a, _, _) = three_insured(&app).await;
     // A 任意継続 insured with a premium account: 300,000 at 1234 until retirement on
@@ -584,11 +497,10 @@ async fn the_monthly_run_issues_what_is_missing_and_a_correction_keeps_the_origi
     // 320,000, 47条1項). Not on 1234's April notice: that period ended before April.
     set_parameter(&app, "voluntary_continuation_cap", "320000").await;
     let v = acquire(&app, OFFICE, "20", "1990-06-01", "2024-04-01", 300_000).await;
-    person_command(
-        &app,
+    app.person_command(
         v,
         "loss",
-        json!({"lost_on": "2025-10-01", "reason": {"kind": "retirement", "last_working_day": "2025-09-30"},
+        &json!({"lost_on": "2025-10-01", "reason": {"kind": "retirement", "last_working_day": "2025-09-30"},
                "received_on": "2025-10-02"}),
     )
     .await;
@@ -600,40 +512,25 @@ async fn the_monthly_run_issues_what_is_missing_and_a_correction_keeps_the_origi
     body["acquired_on"] = json!("2025-10-01");
     body["received_on"] = json!("2025-10-05");
     body["sex"] = json!("female");
-    let (status, answer) = json(
-        app.post("/api/v1/acquisitions", &app.clerk(), &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{answer}");
-    let (status, answer) = json(
-        app.post(
+    app.acquire(&body).await;
+    let (status, answer) = app
+        .post_json(
             "/api/v1/premium-accounts",
             &choshu,
             &json!({"person_id": v, "first_premium_due_on": "2025-10-20"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 201, "{answer}");
     // 1234 by hand first; the run issues 5678's and skips 1234's.
     let (status, _) = issue(&app, &choshu, OFFICE, "2026-04").await;
     assert_eq!(status, 201);
-    let (status, run) = json(
-        app.post(
+    let (status, run) = app
+        .post_json(
             "/api/v1/assessment-runs",
             &choshu,
             &json!({"month": "2026-04"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{run}");
     assert_eq!(run["offices"], 2);
     assert_eq!(run["notices_issued"], 1);
@@ -642,16 +539,12 @@ async fn the_monthly_run_issues_what_is_missing_and_a_correction_keeps_the_origi
     // 5678: one insured, 500,000 (grade 30), born 1990: 500,000 × 0.0973 = 48,650; half 24,325.
     assert_eq!(run["insured_lines"], 1);
     assert_eq!(run["notice_amount_total"], 48_650);
-    let (_, other) = json(
-        app.get(
+    let (_, other) = app
+        .get_json(
             &format!("/api/v1/employer-notices/{OTHER_OFFICE}/2026-04"),
             &choshu,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(other["totals"]["notice_amount"], 48_650);
     assert_eq!(other["totals"]["insured_total"], 24_325);
     // The 任継 account: April assessed by the premium accounts' own service; full premium
@@ -662,17 +555,13 @@ async fn the_monthly_run_issues_what_is_missing_and_a_correction_keeps_the_origi
     assert_eq!(run["events_written"], 2);
     // A second run issues nothing.
     let before = app.event_count().await;
-    let (status, again) = json(
-        app.post(
+    let (status, again) = app
+        .post_json(
             "/api/v1/assessment-runs",
             &choshu,
             &json!({"month": "2026-04"}),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["notices_issued"], 0);
     assert_eq!(again["already_issued"], 2);
@@ -696,11 +585,10 @@ async fn the_monthly_run_issues_what_is_missing_and_a_correction_keeps_the_origi
     // 2026-04 (随時改定): 134,000 × 0.0973 = 13,038.2; half 6,519.1 → 6,519.
     // 告知額 floor(13,038.2 + 33,990) = 47,028; insured 6,519 + 16,995 = 23,514;
     // employer 47,028 − 23,514 = 23,514.
-    person_command(
-        &app,
+    app.person_command(
         a,
         "standard-remuneration",
-        json!({"kind": "interim_revision", "effective_from": "2026-04", "monthly_remuneration": 134_000,
+        &json!({"kind": "interim_revision", "effective_from": "2026-04", "monthly_remuneration": 134_000,
                "received_on": "2026-06-01"}),
     )
     .await;
@@ -723,13 +611,9 @@ async fn the_monthly_run_issues_what_is_missing_and_a_correction_keeps_the_origi
     );
     // The original stays in the stream.
     let stream = body["stream_id"].as_str().unwrap().to_owned();
-    let (_, history) = json(
-        app.get(&format!("/api/v1/streams/{stream}"), &choshu)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, history) = app
+        .get_json(&format!("/api/v1/streams/{stream}"), &choshu)
+        .await;
     let types: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -752,7 +636,7 @@ async fn notice_rows(pool: &PgPool) -> Vec<(Uuid, String, String, String, i64, i
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn the_rebuilt_read_model_equals_the_live_one(pool: PgPool) {
     let mut app = spawn_app(pool.clone()).await;
-    let choshu = premiums_clerk(&app).await;
+    let choshu = app.bootstrap_choshu().await;
     set_rates(&mut app).await;
     three_insured(&app).await;
     let (status, _) = issue(&app, &choshu, OFFICE, "2026-04").await;
@@ -769,10 +653,7 @@ async fn the_rebuilt_read_model_equals_the_live_one(pool: PgPool) {
     assert_eq!(paid.6["outstanding"], -5_307);
     assert_eq!(paid.6["receipts"][1]["kind"], "over");
 
-    let upcasters = kenpo_api::startup::upcasters();
-    kenpo_projections::rebuild(&pool, &upcasters, 3, &|_: u64, _: u64| {})
-        .await
-        .unwrap();
+    app.rebuild_projections(3).await;
     let rebuilt = notice_rows(&pool).await;
     assert_eq!(rebuilt, live);
 }
@@ -780,15 +661,7 @@ async fn the_rebuilt_read_model_equals_the_live_one(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn the_openapi_document_lists_the_routes(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let doc = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     for (path, method) in [
         ("/api/v1/employer-notices", "post"),
         ("/api/v1/employer-notices", "get"),

@@ -35,10 +35,6 @@ fn d(s: &str) -> Date {
     parse(s).unwrap()
 }
 
-fn kyufu(app: &TestApp) -> String {
-    app.token("kyufu1", &[Role::Benefits])
-}
-
 /// The society as 振込依頼人 (full-width カナ; written half-width in the file).
 fn requester() -> Value {
     json!({
@@ -74,30 +70,17 @@ async fn insured(app: &TestApp, number: &str, name: &str, kana: &str) -> Uuid {
     let mut body = acquisition(id, "100", number);
     body["name"] = json!(name);
     body["kana"] = json!(kana);
-    let (status, answer) = json(
-        app.post("/api/v1/acquisitions", &app.clerk(), &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{answer}");
+    app.acquire(&body).await;
     id
 }
 
 async fn register_account(app: &TestApp, person: Uuid, account: Value, source: &str) {
-    let (status, answer) = json(
-        app.post(
-            &format!("/api/v1/persons/{person}/payment-account"),
-            &app.clerk(),
-            &json!({ "account": account, "source": source, "received_on": "2025-05-01" }),
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.person_command(
+        person,
+        "payment-account",
+        &json!({ "account": account, "source": source, "received_on": "2025-05-01" }),
     )
     .await;
-    assert_eq!(status, 200, "{answer}");
 }
 
 async fn people(app: &TestApp) -> People {
@@ -192,25 +175,14 @@ fn employer() -> Payee {
 }
 
 async fn create_batch(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
-    json(
-        app.post("/api/v1/payment-batches", token, body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.post_json("/api/v1/payment-batches", token, body).await
 }
 
 async fn post_result(app: &TestApp, batch: &str, body: &Value) -> (u16, Value) {
-    json(
-        app.post(
-            &format!("/api/v1/payment-batches/{batch}/results"),
-            &kyufu(app),
-            body,
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.post_json(
+        &format!("/api/v1/payment-batches/{batch}/results"),
+        &app.kyufu(),
+        body,
     )
     .await
 }
@@ -319,7 +291,7 @@ async fn a_batch_pays_the_resolved_claims_and_its_file_parses_back(pool: PgPool)
     .await;
     let before = app.event_count().await;
 
-    let token = kyufu(&app);
+    let token = app.kyufu();
     let mut request = batch_request("2025-07-10", "2025-07-15");
     request["batch_id"] = json!(Uuid::now_v7());
     let response = app
@@ -487,34 +459,20 @@ async fn a_batch_pays_the_resolved_claims_and_its_file_parses_back(pool: PgPool)
     assert_eq!(second["batch"]["total_amount"], 500_000);
 
     // The read model: one batch, the list, the filter by claim.
-    let (status, one) = json(
-        app.get(&format!("/api/v1/payment-batches/{batch_id}"), &token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, one) = app
+        .get_json(&format!("/api/v1/payment-batches/{batch_id}"), &token)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(one, created["batch"]);
-    let (status, list) = json(
-        app.get("/api/v1/payment-batches", &token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, list) = app.get_json("/api/v1/payment-batches", &token).await;
     assert_eq!(status, 200);
     assert_eq!(list["total"], 2);
     // newest 支払指示年月日 first, without the payments
     assert_eq!(list["batches"][0]["batch_id"], second["batch_id"]);
     assert!(list["batches"][0].get("payments").is_none());
-    let (_, by_claim) = json(
-        app.get(&format!("/api/v1/payment-batches?claim_id={twins}"), &token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, by_claim) = app
+        .get_json(&format!("/api/v1/payment-batches?claim_id={twins}"), &token)
+        .await;
     assert_eq!(by_claim["total"], 1);
     assert_eq!(by_claim["batches"][0]["batch_id"], batch_id.as_str());
 }
@@ -541,8 +499,12 @@ async fn batch_of_two(app: &TestApp) -> (String, Uuid, Uuid) {
         "2025-07-02",
     )
     .await;
-    let (status, created) =
-        create_batch(app, &kyufu(app), &batch_request("2025-07-10", "2025-07-15")).await;
+    let (status, created) = create_batch(
+        app,
+        &app.kyufu(),
+        &batch_request("2025-07-10", "2025-07-15"),
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
     (
         created["batch_id"].as_str().unwrap().to_owned(),
@@ -634,7 +596,7 @@ async fn a_bank_result_twice_pays_each_claim_once(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn a_result_in_parts_and_a_failed_payment_in_a_later_batch(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let token = kyufu(&app);
+    let token = app.kyufu();
     let (batch, taro, hanako) = batch_of_two(&app).await;
     // First part: 花子's transfer failed.
     let (status, part) = post_result(
@@ -714,24 +676,16 @@ async fn a_result_in_parts_and_a_failed_payment_in_a_later_batch(pool: PgPool) {
     assert_eq!(problem["code"], "nothing_to_pay");
 
     // batches by claim: 花子's claim is in both
-    let (_, by_claim) = json(
-        app.get(
+    let (_, by_claim) = app
+        .get_json(
             &format!("/api/v1/payment-batches?claim_id={hanako}"),
             &token,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(by_claim["total"], 2);
-    let (_, settled) = json(
-        app.get("/api/v1/payment-batches?status=settled", &token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, settled) = app
+        .get_json("/api/v1/payment-batches?status=settled", &token)
+        .await;
     assert_eq!(settled["total"], 2);
 
     // The read model rebuilt from the log equals the live one.
@@ -741,14 +695,7 @@ async fn a_result_in_parts_and_a_failed_payment_in_a_later_batch(pool: PgPool) {
     .fetch_all(&app.pool)
     .await
     .unwrap();
-    kenpo_projections::rebuild(
-        &app.pool,
-        &kenpo_api::startup::upcasters(),
-        5,
-        &|_: u64, _: u64| {},
-    )
-    .await
-    .unwrap();
+    app.rebuild_projections(5).await;
     let rebuilt: Vec<(Uuid, String, Value, i64)> = sqlx::query_as(
         "SELECT batch_id, status, view, stream_version FROM payment_batches ORDER BY batch_id",
     )
@@ -776,7 +723,7 @@ async fn two_batch_requests_at_once_never_share_a_claim(pool: PgPool) {
             .await,
         );
     }
-    let token = kyufu(&app);
+    let token = app.kyufu();
     let body = batch_request("2025-07-10", "2025-07-15");
     let (a, b) = tokio::join!(
         create_batch(&app, &token, &body),
@@ -812,20 +759,12 @@ async fn roles_other_than_benefits_are_refused(pool: PgPool) {
             create_batch(&app, token, &batch_request("2025-07-10", "2025-07-15")).await;
         assert_eq!(status, 403, "{problem}");
         assert_eq!(problem["code"], "forbidden");
-        let (status, _) = json(
-            app.post(
-                &format!("/api/v1/payment-batches/{batch}/results"),
+        let (status, _) = app.post_json(&format!("/api/v1/payment-batches/{batch}/results"),
                 token,
                 &result_body(
                     "2025-07-16",
                     json!([{ "claim_id": taro, "outcome": { "type": "paid", "bank_reference": "R" } }]),
-                ),
-            )
-            .send()
-            .await
-            .unwrap(),
-        )
-        .await;
+                )).await;
         assert_eq!(status, 403);
     }
     assert_eq!(app.event_count().await, before);
@@ -859,7 +798,7 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
         "2025-07-01",
     )
     .await;
-    let token = kyufu(&app);
+    let token = app.kyufu();
     let before = app.event_count().await;
     let good = batch_request("2025-07-10", "2025-07-15");
     let with = |field: &str, value: Value| {
@@ -1025,27 +964,19 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
         assert_eq!(app.event_count().await, before);
     }
     assert_eq!(claim_status(&app, claim).await, "payment_instructed");
-    let (status, problem) = json(
-        app.get(
+    let (status, problem) = app
+        .get_json(
             &format!("/api/v1/payment-batches/{}/transfer-file", Uuid::now_v7()),
             &token,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (404, Some("batch_not_found"))
     );
-    let (status, problem) = json(
-        app.get("/api/v1/payment-batches?status=lost", &token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = app
+        .get_json("/api/v1/payment-batches?status=lost", &token)
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("invalid_query"))
@@ -1055,15 +986,7 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn the_openapi_document_lists_the_batch_routes(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (status, doc) = json(
-        app.client
-            .get(format!("{}/api/v1/openapi.json", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let doc = app.openapi().await;
     for (path, method) in [
         ("/api/v1/payment-batches", "post"),
         ("/api/v1/payment-batches", "get"),

@@ -42,47 +42,25 @@ use uuid::Uuid;
 const MARCH: i64 = 42_088;
 const APRIL: i64 = 42_962;
 
-/// The 徴収課 clerk.
-const CHOSHU: &str = "choshu1";
-
 async fn premium_app(pool: PgPool) -> TestApp {
     let mut app = spawn_app(pool).await;
-    app.bootstrap(
-        CHOSHU,
-        "徴収課",
-        &[Role::Premiums],
-        false,
-        Date::fixed(2000, 1, 1),
-        None,
-    )
-    .await;
+    app.bootstrap_choshu().await;
     app.seed_statutory_parameters().await;
     app
 }
 
-fn choshu(app: &TestApp) -> String {
-    app.token(CHOSHU, &[Role::Premiums])
-}
-
+/// A society parameter from 2025-04-01.
 async fn set_parameter(app: &TestApp, key: &str, value: Value) {
-    let admin = app.token("admin1", &[Role::SystemAdmin]);
-    let (status, body) = json(
-        app.post(
-            &format!("/api/v1/parameters/{key}"),
-            &admin,
-            &json!({
-                "effective_from": "2025-04-01",
-                "value": value,
-                "source": "規約第30条; 令和7年2月 組合会議決",
-                "reason": "令和7年度の保険料率",
-            }),
-        )
-        .send()
-        .await
-        .unwrap(),
+    app.set_parameter(
+        key,
+        &json!({
+            "effective_from": "2025-04-01",
+            "value": value,
+            "source": "規約第30条; 令和7年2月 組合会議決",
+            "reason": "令和7年度の保険料率",
+        }),
     )
     .await;
-    assert_eq!(status, 201, "{key}: {body}");
 }
 
 /// The society parameters of the module doc (child_support_rate comes from the seed).
@@ -95,14 +73,6 @@ async fn set_society_parameters(app: &mut TestApp) {
     app.baseline_events = app.total_event_count().await;
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
-    json(app.post(path, token, body).send().await.unwrap()).await
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    json(app.get(path, token).send().await.unwrap()).await
-}
-
 /// A person insured 強制 from 2025-04-01 (報酬月額 `remuneration`), retired 2026-02-28, and
 /// 任意継続 from 2026-03-01 with the 47条 amount `voluntary_standard` (what 適用 enters).
 async fn voluntary_insured(
@@ -112,17 +82,14 @@ async fn voluntary_insured(
     remuneration: i64,
     voluntary_standard: i64,
 ) -> Uuid {
-    let clerk = app.clerk();
     let id = Uuid::now_v7();
     let mut body = acquisition(id, "100", number);
     body["birth_date"] = json!(birth_date);
     body["monthly_remuneration"] = json!(remuneration);
-    let (status, answer) = post(app, "/api/v1/acquisitions", &clerk, &body).await;
-    assert_eq!(status, 201, "{answer}");
-    let (status, answer) = post(
-        app,
-        &format!("/api/v1/persons/{id}/loss"),
-        &clerk,
+    app.acquire(&body).await;
+    app.person_command(
+        id,
+        "loss",
         &json!({
             "lost_on": "2026-03-01",
             "reason": { "kind": "retirement", "last_working_day": "2026-02-28" },
@@ -130,15 +97,13 @@ async fn voluntary_insured(
         }),
     )
     .await;
-    assert_eq!(status, 200, "{answer}");
     body["category"] = json!("voluntary_continuation");
     body["acquired_on"] = json!("2026-03-01");
     body["reason"] = json!({ "kind": "voluntary_continuation" });
     body["received_on"] = json!("2026-03-05");
     body["identification"]["symbol"] = json!("900");
     body["monthly_remuneration"] = json!(voluntary_standard);
-    let (status, answer) = post(app, "/api/v1/acquisitions", &clerk, &body).await;
-    assert_eq!(status, 201, "{answer}");
+    app.acquire(&body).await;
     id
 }
 
@@ -147,45 +112,47 @@ async fn voluntary_insured(
 /// follow the rule of 164条1項 as written (2026-05-10 is a Sunday); the default move to the
 /// next business day has its own test, `due_dates_on_closed_days_move_to_the_next_business_day`.
 async fn open_account(app: &TestApp, id: Uuid) -> String {
-    let (status, answer) = post(
-        app,
-        "/api/v1/premium-accounts",
-        &choshu(app),
-        &json!({ "person_id": id, "first_premium_due_on": "2026-03-16", "holiday_shift": "none" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            "/api/v1/premium-accounts",
+            &app.choshu(),
+            &json!({ "person_id": id, "first_premium_due_on": "2026-03-16", "holiday_shift": "none" }),
+        )
+        .await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["events"], json!(["AccountOpened"]));
     answer["customer_number"].as_str().unwrap().to_owned()
 }
 
 async fn assess(app: &TestApp, id: Uuid, month: &str) -> Value {
-    let (status, answer) = post(
-        app,
-        &format!("/api/v1/premium-accounts/{id}/assessments"),
-        &choshu(app),
-        &json!({ "month": month }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/assessments"),
+            &app.choshu(),
+            &json!({ "month": month }),
+        )
+        .await;
     assert_eq!(status, 200, "{month}: {answer}");
     answer
 }
 
 async fn receive(app: &TestApp, id: Uuid, amount: i64, on: &str, reference: &str) -> Value {
-    let (status, answer) = post(
-        app,
-        &format!("/api/v1/premium-accounts/{id}/receipts"),
-        &choshu(app),
-        &json!({ "amount": amount, "received_on": on, "channel": "bank_transfer", "reference": reference }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/receipts"),
+            &app.choshu(),
+            &json!({ "amount": amount, "received_on": on, "channel": "bank_transfer", "reference": reference }),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     answer
 }
 
 async fn account(app: &TestApp, id: Uuid) -> Value {
     // any staff role reads it: the 適用 clerk here
-    let (status, view) = get(app, &format!("/api/v1/premium-accounts/{id}"), &app.clerk()).await;
+    let (status, view) = app
+        .get_json(&format!("/api/v1/premium-accounts/{id}"), &app.clerk())
+        .await;
     assert_eq!(status, 200, "{view}");
     view
 }
@@ -235,14 +202,7 @@ async fn premium_tables(pool: &PgPool) -> Vec<String> {
 async fn rebuild_and_compare(app: &TestApp) {
     let before = premium_tables(&app.pool).await;
     assert!(!before.is_empty());
-    kenpo_projections::rebuild(
-        &app.pool,
-        &kenpo_api::startup::upcasters(),
-        7,
-        &|_: u64, _: u64| {},
-    )
-    .await
-    .unwrap();
+    app.rebuild_projections(7).await;
     let after = premium_tables(&app.pool).await;
     assert_eq!(
         before, after,
@@ -390,11 +350,15 @@ async fn assessments_receipts_ledger_and_arrears(pool: PgPool) {
 
     // 未納: May is due on the 10th (164条1項 ただし書); on the 10th it is not late yet …
     let token = app.token("audit1", &[Role::Auditor]);
-    let (status, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-05-10", &token).await;
+    let (status, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-05-10", &token)
+        .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["total_accounts"], 0, "{list}");
     // … on the 11th it is
-    let (status, list) = get(&app, "/api/v1/premium-arrears?as_of=R8.5.11", &token).await;
+    let (status, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=R8.5.11", &token)
+        .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["as_of"], "2026-05-11");
     assert_eq!(list["total_accounts"], 1);
@@ -409,49 +373,38 @@ async fn assessments_receipts_ledger_and_arrears(pool: PgPool) {
 
     // the 未納 check records it once
     let path = format!("/api/v1/premium-accounts/{id}/arrears-detection");
-    let (status, answer) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "as_of": "2026-05-11" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(&path, &app.choshu(), &json!({ "as_of": "2026-05-11" }))
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer["event"]["ArrearsDetected"]["months"],
         json!([{ "month": "2026-05", "due_on": "2026-05-10", "unpaid": 38_012, "first_premium": false }])
     );
-    let (status, answer) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "as_of": "2026-05-12" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(&path, &app.choshu(), &json!({ "as_of": "2026-05-12" }))
+        .await;
     assert_eq!(
         (status, answer["code"].as_str()),
         (409, Some("no_new_arrears"))
     );
-    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-05-11", &token).await;
+    let (_, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-05-11", &token)
+        .await;
     assert_eq!(
         list["accounts"][0]["months"][0]["arrears_detected_as_of"],
         "2026-05-11"
     );
 
     // a month assessed twice is refused, nothing written
-    let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
+    app.post_refused(
         &format!("/api/v1/premium-accounts/{id}/assessments"),
-        &choshu(&app),
+        &app.choshu(),
         &json!({ "month": "2026-04" }),
+        409,
+        "month_already_assessed",
     )
     .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (409, Some("month_already_assessed"))
-    );
-    assert_eq!(app.event_count().await, before);
 
     rebuild_and_compare(&app).await;
 }
@@ -464,13 +417,13 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
 
     // May (due 2026-05-10) unpaid → 資格喪失 on 2026-05-11 (38条3号). No 未納 check was run
     // before, so the command records the 徴収 fact itself.
-    let (status, answer) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
-        &choshu(&app),
-        &json!({ "due_date": "2026-05-10" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
+            &app.choshu(),
+            &json!({ "due_date": "2026-05-10" }),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["arrears"]["events"], json!(["ArrearsDetected"]));
     assert_eq!(
@@ -490,12 +443,9 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
 
     // the three events and their causation chain, read from the log
     let audit = app.token("audit1", &[Role::Auditor]);
-    let (_, account_stream) = get(
-        &app,
-        &format!("/api/v1/streams/premium_account-{id}"),
-        &audit,
-    )
-    .await;
+    let (_, account_stream) = app
+        .get_json(&format!("/api/v1/streams/premium_account-{id}"), &audit)
+        .await;
     let events = account_stream.as_array().unwrap();
     let arrears = events
         .iter()
@@ -506,7 +456,9 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
         .find(|e| e["event_type"] == "AccountClosed")
         .unwrap();
     assert_eq!(arrears["event_id"], json!(answer["arrears_event_id"]));
-    let (_, person_stream) = get(&app, &format!("/api/v1/streams/person-{id}"), &audit).await;
+    let (_, person_stream) = app
+        .get_json(&format!("/api/v1/streams/person-{id}"), &audit)
+        .await;
     let person_events = person_stream.as_array().unwrap();
     let loss = person_events.last().unwrap();
     assert_eq!(loss["event_type"], "QualificationLost");
@@ -529,7 +481,9 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
     assert!(loss["position"].as_i64() < close["position"].as_i64());
 
     // 適用 sees the loss
-    let (_, member) = get(&app, &format!("/api/v1/members/{id}"), &app.clerk()).await;
+    let (_, member) = app
+        .get_json(&format!("/api/v1/members/{id}"), &app.clerk())
+        .await;
     assert_eq!(member["status"], "lost");
     // the ledger: May cancelled; 4,950 held for the member
     let view = account(&app, id).await;
@@ -541,7 +495,9 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
     assert_eq!(view["totals"]["outstanding"], 0);
     // 85,050 assessed − 90,000 received
     assert_eq!(view["totals"]["balance"], -4_950);
-    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-06-01", &audit).await;
+    let (_, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-06-01", &audit)
+        .await;
     assert_eq!(list["total_accounts"], 0, "{list}");
 
     // a closed account is not assessed any more
@@ -554,13 +510,13 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
     );
 
     // a second loss is refused
-    let (status, problem) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
-        &choshu(&app),
-        &json!({ "due_date": "2026-05-10" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
+            &app.choshu(),
+            &json!({ "due_date": "2026-05-10" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("account_closed"))
@@ -568,45 +524,45 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
 
     // 還付: claim, decision (the whole credit: 4,950, with its basis), payment
     let base = format!("/api/v1/premium-accounts/{id}/refunds");
-    let (status, answer) = post(
-        &app,
-        &format!("{base}/claim"),
-        &choshu(&app),
-        &json!({ "claimed_on": "2026-05-20" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("{base}/claim"),
+            &app.choshu(),
+            &json!({ "claimed_on": "2026-05-20" }),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     // more than the credit is refused
-    let (status, problem) = post(
-        &app,
-        &format!("{base}/decision"),
-        &choshu(&app),
-        &json!({ "decided_on": "2026-05-25", "amount": 5_000 }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("{base}/decision"),
+            &app.choshu(),
+            &json!({ "decided_on": "2026-05-25", "amount": 5_000 }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("refund_exceeds_credit"))
     );
-    let (status, answer) = post(
-        &app,
-        &format!("{base}/decision"),
-        &choshu(&app),
-        &json!({ "decided_on": "2026-05-25" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("{base}/decision"),
+            &app.choshu(),
+            &json!({ "decided_on": "2026-05-25" }),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     let decided = &answer["event"]["RefundDecided"];
     assert_eq!(decided["amount"], 4_950);
     assert_eq!(decided["basis"]["result_yen"], 4_950);
     assert_eq!(decided["basis"]["inputs"]["credit"], 4_950);
-    let (status, answer) = post(
-        &app,
-        &format!("{base}/payment"),
-        &choshu(&app),
-        &json!({ "paid_on": "2026-05-29", "reference": "SOGO-20260529-1" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("{base}/payment"),
+            &app.choshu(),
+            &json!({ "paid_on": "2026-05-29", "reference": "SOGO-20260529-1" }),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["event"]["RefundPaid"]["amount"], 4_950);
     let view = account(&app, id).await;
@@ -622,17 +578,19 @@ async fn loss_for_non_payment_records_both_facts_with_causation_then_refund(pool
                  "decided_on": "2026-05-25", "paid_on": "2026-05-29",
                  "reference": "SOGO-20260529-1", "status": "paid" }])
     );
-    let (_, refunds) = get(&app, "/api/v1/premium-refunds?status=paid", &audit).await;
+    let (_, refunds) = app
+        .get_json("/api/v1/premium-refunds?status=paid", &audit)
+        .await;
     assert_eq!(refunds["total"], 1, "{refunds}");
     assert_eq!(refunds["refunds"][0]["amount"], 4_950);
     // nothing left to refund
-    let (status, problem) = post(
-        &app,
-        &format!("{base}/claim"),
-        &choshu(&app),
-        &json!({ "claimed_on": "2026-06-01" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("{base}/claim"),
+            &app.choshu(),
+            &json!({ "claimed_on": "2026-06-01" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("nothing_to_refund"))
@@ -650,40 +608,42 @@ async fn loss_after_an_earlier_arrears_check_points_at_that_check(pool: PgPool) 
     assess(&app, id, "2026-03").await;
     receive(&app, id, MARCH, "2026-03-10", "BK-1").await;
     assess(&app, id, "2026-04").await;
-    let (status, check) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/arrears-detection"),
-        &choshu(&app),
-        &json!({ "as_of": "2026-04-15" }),
-    )
-    .await;
+    let (status, check) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/arrears-detection"),
+            &app.choshu(),
+            &json!({ "as_of": "2026-04-15" }),
+        )
+        .await;
     assert_eq!(status, 200, "{check}");
     // the first premium (due 03-16) cannot lead to a loss (37条2項)
-    let (status, problem) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
-        &choshu(&app),
-        &json!({ "due_date": "2026-03-16" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
+            &app.choshu(),
+            &json!({ "due_date": "2026-03-16" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("no_unpaid_premium_due"))
     );
     let before = app.event_count().await;
-    let (status, answer) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
-        &choshu(&app),
-        &json!({ "due_date": "2026-04-10", "received_on": "2026-04-20" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
+            &app.choshu(),
+            &json!({ "due_date": "2026-04-10", "received_on": "2026-04-20" }),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert!(answer.get("arrears").is_none(), "{answer}");
     // no new 徴収 fact: the loss follows from the earlier check
     assert_eq!(app.event_count().await, before + 2);
     let audit = app.token("audit1", &[Role::Auditor]);
-    let (_, stream) = get(&app, &format!("/api/v1/streams/person-{id}"), &audit).await;
+    let (_, stream) = app
+        .get_json(&format!("/api/v1/streams/person-{id}"), &audit)
+        .await;
     let events = stream.as_array().unwrap();
     let loss = events.last().unwrap();
     assert_eq!(loss["metadata"]["causation_id"], answer["arrears_event_id"]);
@@ -707,6 +667,20 @@ async fn check_event_id(app: &TestApp, id: Uuid) -> Uuid {
     .unwrap()
 }
 
+/// 前納 April–September 2026, received 2026-03-25. Asserts 200.
+async fn prepay_april_to_september(app: &TestApp, id: Uuid) -> Value {
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/prepayments"),
+            &app.choshu(),
+            &json!({ "period": { "kind": "april_to_september", "fiscal_year": 2026 },
+                 "received_on": "2026-03-25" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn prepayment_of_six_months_with_the_4_percent_discount(pool: PgPool) {
     let mut app = premium_app(pool).await;
@@ -720,15 +694,7 @@ async fn prepayment_of_six_months_with_the_4_percent_discount(pool: PgPool) {
     //   k=4 42,404.7783…  k=5 42,266.4091…  k=6 42,128.4914…
     //   Σ = 254,848.7668… → 254,849
     // monthly total 6 × 42,962 = 257,772; 控除額 257,772 − 254,849 = 2,923.
-    let (status, answer) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/prepayments"),
-        &choshu(&app),
-        &json!({ "period": { "kind": "april_to_september", "fiscal_year": 2026 },
-                 "received_on": "2026-03-25" }),
-    )
-    .await;
-    assert_eq!(status, 200, "{answer}");
+    let answer = prepay_april_to_september(&app, id).await;
     assert_eq!(
         answer["prepayment"],
         json!({ "first_month": "2026-04", "last_month": "2026-09", "monthly_total": 257_772,
@@ -756,14 +722,14 @@ async fn prepayment_of_six_months_with_the_4_percent_discount(pool: PgPool) {
     assert_eq!(view["totals"]["received"], 254_849);
     assert_eq!(view["totals"]["balance"], 0);
     // too late for October–March (must be paid by 2026-09-30)
-    let (status, problem) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/prepayments"),
-        &choshu(&app),
-        &json!({ "period": { "kind": "october_to_march", "fiscal_year": 2026 },
+    let (status, problem) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/prepayments"),
+            &app.choshu(),
+            &json!({ "period": { "kind": "october_to_march", "fiscal_year": 2026 },
                  "received_on": "2026-10-02" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("prepayment_too_late"))
@@ -781,13 +747,13 @@ async fn a_missing_parameter_is_409_naming_it_and_writes_nothing(pool: PgPool) {
     open_account(&app, id).await;
     let before = app.event_count().await;
     // 46 years old in March 2026 → 第2号 → 介護保険料率 needed, and not set
-    let (status, problem) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/assessments"),
-        &choshu(&app),
-        &json!({ "month": "2026-03" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/assessments"),
+            &app.choshu(),
+            &json!({ "month": "2026-03" }),
+        )
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "parameter_not_set");
     let detail = problem["detail"].as_str().unwrap();
@@ -809,7 +775,7 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
     let before = app.event_count().await;
     let open = json!({ "person_id": id, "first_premium_due_on": "2026-03-16" });
     // 給付課 and 適用 cannot open or assess
-    for token in [app.token("kyufu1", &[Role::Benefits]), app.clerk()] {
+    for token in [app.kyufu(), app.clerk()] {
         let response = app
             .post("/api/v1/premium-accounts", &token, &open)
             .send()
@@ -821,7 +787,7 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
             "application/problem+json"
         );
     }
-    let token = choshu(&app);
+    let token = app.choshu();
     let assess_path = format!("/api/v1/premium-accounts/{id}/assessments");
     let cases: Vec<(&str, Value, u16, &str)> = vec![
         (
@@ -856,7 +822,7 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
         ),
     ];
     for (path, body, status, code) in &cases {
-        let (got, problem) = post(&app, path, &token, body).await;
+        let (got, problem) = app.post_json(path, &token, body).await;
         assert_eq!(
             (got, problem["code"].as_str()),
             (*status, Some(*code)),
@@ -876,22 +842,15 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
     assert_eq!(response.status(), 400);
     // a 強制 insured has no premium account
     let compulsory = Uuid::now_v7();
-    let (status, _) = post(
-        &app,
-        "/api/v1/acquisitions",
-        &app.clerk(),
-        &acquisition(compulsory, "100", "7777"),
-    )
-    .await;
-    assert_eq!(status, 201);
+    app.acquire(&acquisition(compulsory, "100", "7777")).await;
     let before_compulsory = app.event_count().await;
-    let (status, problem) = post(
-        &app,
-        "/api/v1/premium-accounts",
-        &token,
-        &json!({ "person_id": compulsory, "first_premium_due_on": "2026-03-16" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            "/api/v1/premium-accounts",
+            &token,
+            &json!({ "person_id": compulsory, "first_premium_due_on": "2026-03-16" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("not_voluntary_or_special_retiree"))
@@ -946,7 +905,7 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
         ),
     ];
     for (path, body, status, code) in &cases {
-        let (got, problem) = post(&app, path, &token, body).await;
+        let (got, problem) = app.post_json(path, &token, body).await;
         assert_eq!(
             (got, problem["code"].as_str()),
             (*status, Some(*code)),
@@ -954,32 +913,36 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
         );
     }
     // a premium clerk cannot record an 適用 loss directly
-    let (status, _) = post(
-        &app,
-        &format!("/api/v1/persons/{id}/loss"),
-        &token,
-        &json!({ "lost_on": "2026-04-01", "reason": { "kind": "death", "date_of_death": "2026-03-31" },
+    let (status, _) = app
+        .post_json(
+            &format!("/api/v1/persons/{id}/loss"),
+            &token,
+            &json!({ "lost_on": "2026-04-01", "reason": { "kind": "death", "date_of_death": "2026-03-31" },
                  "received_on": "2026-04-02" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 403);
     // queries: any staff role; an unknown account is 404
-    let (status, problem) = get(
-        &app,
-        &format!("/api/v1/premium-accounts/{}", Uuid::now_v7()),
-        &app.token("kyufu1", &[Role::Benefits]),
-    )
-    .await;
+    let (status, problem) = app
+        .get_json(
+            &format!("/api/v1/premium-accounts/{}", Uuid::now_v7()),
+            &app.kyufu(),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (404, Some("premium_account_not_found"))
     );
-    let (status, problem) = get(&app, "/api/v1/premium-arrears?as_of=soon", &token).await;
+    let (status, problem) = app
+        .get_json("/api/v1/premium-arrears?as_of=soon", &token)
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("invalid_query"))
     );
-    let (status, problem) = get(&app, "/api/v1/premium-refunds?status=lost", &token).await;
+    let (status, problem) = app
+        .get_json("/api/v1/premium-refunds?status=lost", &token)
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("invalid_query"))
@@ -991,15 +954,7 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
     );
 
     // the routes are in the OpenAPI document
-    let document = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let document = app.openapi().await;
     for path in [
         "/api/v1/premium-accounts",
         "/api/v1/premium-accounts/{person_id}/loss-for-non-payment",
@@ -1029,7 +984,7 @@ async fn wrong_role_is_403_and_bad_input_is_problem_json_writing_nothing(pool: P
     assert_eq!(answers[0].0, 200);
     assert_eq!(app.event_count().await, after_open + 1);
     // the same reference without the key is a duplicate receipt
-    let (status, problem) = post(&app, &path, &token, &body).await;
+    let (status, problem) = app.post_json(&path, &token, &body).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("duplicate_receipt"))
@@ -1040,7 +995,7 @@ async fn import(app: &TestApp, content_type: &str, bytes: Vec<u8>) -> (u16, Valu
     json(
         app.client
             .post(format!("{}/api/v1/premium-receipt-imports", app.base))
-            .bearer_auth(choshu(app))
+            .bearer_auth(app.choshu())
             .header("content-type", content_type)
             .body(bytes)
             .send()
@@ -1160,15 +1115,15 @@ async fn receipt_csv_imported_twice_records_once_and_reports_unmatched_lines(poo
     assert_eq!(month(&view, "2026-03")["balance"], MARCH - 35_000);
 
     // the report is kept
-    let (status, stored) = get(
-        &app,
-        &format!(
-            "/api/v1/premium-receipt-imports/{}",
-            first["import_id"].as_str().unwrap()
-        ),
-        &app.clerk(),
-    )
-    .await;
+    let (status, stored) = app
+        .get_json(
+            &format!(
+                "/api/v1/premium-receipt-imports/{}",
+                first["import_id"].as_str().unwrap()
+            ),
+            &app.clerk(),
+        )
+        .await;
     assert_eq!(status, 200, "{stored}");
     assert_eq!(outcomes(&stored), outcomes(&first));
 
@@ -1477,15 +1432,14 @@ async fn special_retiree_account_closes_after_death_with_a_refundable_month(pool
     body["received_on"] = json!("2026-04-01");
     body["birth_date"] = json!("1955-05-10");
     body["monthly_remuneration"] = json!(300_000);
-    let (status, answer) = post(&app, "/api/v1/acquisitions", &app.clerk(), &body).await;
-    assert_eq!(status, 201, "{answer}");
-    let (status, answer) = post(
-        &app,
-        "/api/v1/premium-accounts",
-        &choshu(&app),
-        &json!({ "person_id": id, "first_premium_due_on": "2026-04-20" }),
-    )
-    .await;
+    app.acquire(&body).await;
+    let (status, answer) = app
+        .post_json(
+            "/api/v1/premium-accounts",
+            &app.choshu(),
+            &json!({ "person_id": id, "first_premium_due_on": "2026-04-20" }),
+        )
+        .await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(
         answer["event"]["AccountOpened"]["category"],
@@ -1504,23 +1458,23 @@ async fn special_retiree_account_closes_after_death_with_a_refundable_month(pool
     receive(&app, id, 3 * 28_455, "2026-06-05", "BK-T1").await;
     // closing before 適用 records a loss is refused
     let path = format!("/api/v1/premium-accounts/{id}/closing");
-    let (status, problem) = post(&app, &path, &choshu(&app), &json!({})).await;
+    let (status, problem) = app.post_json(&path, &app.choshu(), &json!({})).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("qualification_not_lost"))
     );
     // death on 2026-06-15 → 資格喪失 2026-06-16 (36条1号 / 38条2号), recorded by 適用
-    let (status, loss) = post(
-        &app,
-        &format!("/api/v1/persons/{id}/loss"),
-        &app.clerk(),
-        &json!({ "lost_on": "2026-06-16",
+    let (status, loss) = app
+        .post_json(
+            &format!("/api/v1/persons/{id}/loss"),
+            &app.clerk(),
+            &json!({ "lost_on": "2026-06-16",
                  "reason": { "kind": "death", "date_of_death": "2026-06-15" },
                  "received_on": "2026-06-18" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 200, "{loss}");
-    let (status, closed) = post(&app, &path, &choshu(&app), &json!({})).await;
+    let (status, closed) = app.post_json(&path, &app.choshu(), &json!({})).await;
     assert_eq!(status, 200, "{closed}");
     let event = &closed["event"]["AccountClosed"];
     // insured since April, lost in June → June not charged (156条3項); its 28,455 becomes
@@ -1552,13 +1506,13 @@ async fn special_retiree_account_closes_after_death_with_a_refundable_month(pool
     .unwrap();
     assert_eq!(causation, loss_event.to_string());
     // July can no longer be assessed
-    let (status, problem) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/assessments"),
-        &choshu(&app),
-        &json!({ "month": "2026-07" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/assessments"),
+            &app.choshu(),
+            &json!({ "month": "2026-07" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("month_after_close"))
@@ -1626,13 +1580,13 @@ async fn receipt_reversal_makes_its_months_unpaid_again_and_keeps_the_receipt(po
         .as_i64()
         .unwrap();
     for unknown in [position + 1_000, opened_at] {
-        let (status, problem) = post(
-            &app,
-            &path,
-            &choshu(&app),
-            &json!({ "receipt_position": unknown, "reversed_on": "2026-03-20", "reason": "bank_recall" }),
-        )
-        .await;
+        let (status, problem) = app
+            .post_json(
+                &path,
+                &app.choshu(),
+                &json!({ "receipt_position": unknown, "reversed_on": "2026-03-20", "reason": "bank_recall" }),
+            )
+            .await;
         assert_eq!(
             (status, problem["code"].as_str()),
             (404, Some("receipt_not_found")),
@@ -1640,48 +1594,48 @@ async fn receipt_reversal_makes_its_months_unpaid_again_and_keeps_the_receipt(po
         );
     }
     // Before the receipt's day: 422; an unknown reason: 422 invalid_body.
-    let (status, problem) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "receipt_position": position, "reversed_on": "2026-03-13", "reason": "bank_recall" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &path,
+            &app.choshu(),
+            &json!({ "receipt_position": position, "reversed_on": "2026-03-13", "reason": "bank_recall" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("date_before"))
     );
-    let (status, problem) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "receipt_position": position, "reversed_on": "2026-03-20", "reason": "mistake" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &path,
+            &app.choshu(),
+            &json!({ "receipt_position": position, "reversed_on": "2026-03-20", "reason": "mistake" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("invalid_body"))
     );
     // A qualification clerk may not.
-    let (status, _) = post(
-        &app,
-        &path,
-        &app.clerk(),
-        &json!({ "receipt_position": position, "reversed_on": "2026-03-20", "reason": "bank_recall" }),
-    )
-    .await;
+    let (status, _) = app
+        .post_json(
+            &path,
+            &app.clerk(),
+            &json!({ "receipt_position": position, "reversed_on": "2026-03-20", "reason": "bank_recall" }),
+        )
+        .await;
     assert_eq!(status, 403);
     assert_eq!(app.event_count().await, before);
 
     // The bank recalls the transfer (組戻し) on 03-20.
-    let (status, answer) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "receipt_position": position, "reversed_on": "2026-03-20",
+    let (status, answer) = app
+        .post_json(
+            &path,
+            &app.choshu(),
+            &json!({ "receipt_position": position, "reversed_on": "2026-03-20",
                  "reason": "bank_recall", "note": "組戻し通知 2026-03-19 No.7" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["events"], json!(["ReceiptReversed"]));
     let event = &answer["event"]["ReceiptReversed"];
@@ -1708,23 +1662,20 @@ async fn receipt_reversal_makes_its_months_unpaid_again_and_keeps_the_receipt(po
     assert_eq!(receipt["reversal"]["position"], answer["position"]);
     // Arrears recomputed: on 04-11 both are late (due 03-16 and 04-10).
     let audit = app.token("audit1", &[Role::Auditor]);
-    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-04-11", &audit).await;
+    let (_, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-04-11", &audit)
+        .await;
     assert_eq!(list["total_unpaid"], MARCH + APRIL, "{list}");
 
     // Twice: 409, nothing written.
-    let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
+    app.post_refused(
         &path,
-        &choshu(&app),
+        &app.choshu(),
         &json!({ "receipt_position": position, "reversed_on": "2026-03-21", "reason": "bank_recall" }),
+        409,
+        "receipt_already_reversed",
     )
     .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (409, Some("receipt_already_reversed"))
-    );
-    assert_eq!(app.event_count().await, before);
 
     // The member pays again; the reference of the reversed receipt may be used again.
     let again = receive(&app, id, MARCH, "2026-03-22", "BK-R1").await;
@@ -1742,27 +1693,22 @@ async fn a_receipt_is_not_reversed_after_the_account_closed(pool: PgPool) {
     let id = story_until_may(&app).await;
     let view = account(&app, id).await;
     let position = receipt_position(&view, "BK-0002");
-    let (status, answer) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
-        &choshu(&app),
-        &json!({ "due_date": "2026-05-10" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/loss-for-non-payment"),
+            &app.choshu(),
+            &json!({ "due_date": "2026-05-10" }),
+        )
+        .await;
     assert_eq!(status, 200, "{answer}");
-    let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
+    app.post_refused(
         &format!("/api/v1/premium-accounts/{id}/receipt-reversals"),
-        &choshu(&app),
+        &app.choshu(),
         &json!({ "receipt_position": position, "reversed_on": "2026-05-20", "reason": "wrongly_matched" }),
+        409,
+        "account_closed",
     )
     .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (409, Some("account_closed"))
-    );
-    assert_eq!(app.event_count().await, before);
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
@@ -1775,7 +1721,9 @@ async fn an_unpaid_first_premium_voids_the_voluntary_continuation(pool: PgPool) 
     let mut body = common::bodies::dependent(spouse, id, "900", "5102");
     body["recognized_on"] = json!("2026-03-01");
     body["received_on"] = json!("2026-03-05");
-    let (status, answer) = post(&app, "/api/v1/dependents", &app.clerk(), &body).await;
+    let (status, answer) = app
+        .post_json("/api/v1/dependents", &app.clerk(), &body)
+        .await;
     assert_eq!(status, 201, "{answer}");
     open_account(&app, id).await; // first premium due 2026-03-16
     assess(&app, id, "2026-03").await; // 42,088
@@ -1785,27 +1733,18 @@ async fn an_unpaid_first_premium_voids_the_voluntary_continuation(pool: PgPool) 
     let path = format!("/api/v1/premium-accounts/{id}/first-premium-unpaid");
 
     // On the due date it is not yet late: 409, nothing written.
-    let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
+    app.post_refused(
         &path,
-        &choshu(&app),
+        &app.choshu(),
         &json!({ "as_of": "2026-03-16" }),
+        409,
+        "first_premium_not_yet_due",
     )
     .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (409, Some("first_premium_not_yet_due"))
-    );
-    assert_eq!(app.event_count().await, before);
 
-    let (status, answer) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "as_of": "2026-03-25" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(&path, &app.choshu(), &json!({ "as_of": "2026-03-25" }))
+        .await;
     assert_eq!(status, 200, "{answer}");
     // 1. the 徴収 fact: March, 42,088 not paid by 03-16 (the late payment does not cure it)
     let arrears = &answer["arrears"]["event"]["ArrearsDetected"];
@@ -1833,7 +1772,9 @@ async fn an_unpaid_first_premium_voids_the_voluntary_continuation(pool: PgPool) 
 
     // The causation chain: 徴収 fact → void → (spouse's void, account closed).
     let audit = app.token("audit1", &[Role::Auditor]);
-    let (_, person_stream) = get(&app, &format!("/api/v1/streams/person-{id}"), &audit).await;
+    let (_, person_stream) = app
+        .get_json(&format!("/api/v1/streams/person-{id}"), &audit)
+        .await;
     let void = person_stream.as_array().unwrap().last().unwrap().clone();
     assert_eq!(void["event_type"], "AcquisitionVoided");
     assert_eq!(
@@ -1844,23 +1785,24 @@ async fn an_unpaid_first_premium_voids_the_voluntary_continuation(pool: PgPool) 
     );
     assert_eq!(void["metadata"]["causation_id"], answer["arrears_event_id"]);
     assert_eq!(void["metadata"]["role"], "premiums");
-    let (_, spouse_stream) = get(&app, &format!("/api/v1/streams/person-{spouse}"), &audit).await;
+    let (_, spouse_stream) = app
+        .get_json(&format!("/api/v1/streams/person-{spouse}"), &audit)
+        .await;
     let spouse_void = spouse_stream.as_array().unwrap().last().unwrap().clone();
     assert_eq!(spouse_void["event_type"], "AcquisitionVoided");
     assert_eq!(spouse_void["metadata"]["causation_id"], void["event_id"]);
-    let (_, account_stream) = get(
-        &app,
-        &format!("/api/v1/streams/premium_account-{id}"),
-        &audit,
-    )
-    .await;
+    let (_, account_stream) = app
+        .get_json(&format!("/api/v1/streams/premium_account-{id}"), &audit)
+        .await;
     let close = account_stream.as_array().unwrap().last().unwrap().clone();
     assert_eq!(close["event_type"], "AccountClosed");
     assert_eq!(close["metadata"]["causation_id"], void["event_id"]);
 
     // 適用: lost since the 強制 loss (2026-03-01), back on the 強制 identification; the 任継
     // period is kept, marked void.
-    let (_, member) = get(&app, &format!("/api/v1/members/{id}"), &app.clerk()).await;
+    let (_, member) = app
+        .get_json(&format!("/api/v1/members/{id}"), &app.clerk())
+        .await;
     assert_eq!(member["status"], "lost", "{member}");
     assert_eq!(member["category"], "compulsory");
     assert_eq!(member["lost_on"], "2026-03-01");
@@ -1874,7 +1816,9 @@ async fn an_unpaid_first_premium_voids_the_voluntary_continuation(pool: PgPool) 
         periods[1]["loss_reason"],
         json!({ "kind": "first_premium_unpaid", "due_date": "2026-03-16" })
     );
-    let (_, spouse_member) = get(&app, &format!("/api/v1/members/{spouse}"), &app.clerk()).await;
+    let (_, spouse_member) = app
+        .get_json(&format!("/api/v1/members/{spouse}"), &app.clerk())
+        .await;
     assert_eq!(spouse_member["status"], "lost", "{spouse_member}");
     // 徴収: closed, the late 42,088 held for a refund.
     let view = account(&app, id).await;
@@ -1887,19 +1831,14 @@ async fn an_unpaid_first_premium_voids_the_voluntary_continuation(pool: PgPool) 
     assert_eq!(view["totals"]["balance"], -MARCH);
 
     // Nothing more: twice, or a loss for non-payment, is refused.
-    let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
+    app.post_refused(
         &path,
-        &choshu(&app),
+        &app.choshu(),
         &json!({ "as_of": "2026-03-26" }),
+        409,
+        "account_closed",
     )
     .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (409, Some("account_closed"))
-    );
-    assert_eq!(app.event_count().await, before);
     rebuild_and_compare_with_members(&app).await;
 }
 
@@ -1911,13 +1850,9 @@ async fn a_first_premium_paid_on_time_or_a_retiree_is_not_voided(pool: PgPool) {
     open_account(&app, id).await;
     let path = format!("/api/v1/premium-accounts/{id}/first-premium-unpaid");
     // Not assessed yet.
-    let (status, problem) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "as_of": "2026-03-25" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(&path, &app.choshu(), &json!({ "as_of": "2026-03-25" }))
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("first_premium_not_assessed"))
@@ -1925,18 +1860,16 @@ async fn a_first_premium_paid_on_time_or_a_retiree_is_not_voided(pool: PgPool) {
     assess(&app, id, "2026-03").await;
     receive(&app, id, MARCH, "2026-03-16", "BK-OK").await; // on the due date
     let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "as_of": "2026-03-25" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(&path, &app.choshu(), &json!({ "as_of": "2026-03-25" }))
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("first_premium_paid"))
     );
-    let (status, problem) = post(&app, &path, &choshu(&app), &json!({ "as_of": "x" })).await;
+    let (status, problem) = app
+        .post_json(&path, &app.choshu(), &json!({ "as_of": "x" }))
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("invalid_body"))
@@ -1950,26 +1883,26 @@ async fn due_dates_on_closed_days_move_to_the_next_business_day(pool: PgPool) {
     set_society_parameters(&mut app).await;
     let id = voluntary_insured(&app, "5104", "S55.4.1", 410_000, 380_000).await;
     // An unknown rule is refused.
-    let (status, problem) = post(
-        &app,
-        "/api/v1/premium-accounts",
-        &choshu(&app),
-        &json!({ "person_id": id, "first_premium_due_on": "2026-03-20", "holiday_shift": "previous_day" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            "/api/v1/premium-accounts",
+            &app.choshu(),
+            &json!({ "person_id": id, "first_premium_due_on": "2026-03-20", "holiday_shift": "previous_day" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("invalid_body"))
     );
     // First premium due 2026-03-20 (春分の日, Friday) → Saturday, Sunday → Monday 03-23.
     // Without a holiday_shift the account takes the default, next_business_day.
-    let (status, answer) = post(
-        &app,
-        "/api/v1/premium-accounts",
-        &choshu(&app),
-        &json!({ "person_id": id, "first_premium_due_on": "2026-03-20" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(
+            "/api/v1/premium-accounts",
+            &app.choshu(),
+            &json!({ "person_id": id, "first_premium_due_on": "2026-03-20" }),
+        )
+        .await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(
         answer["event"]["AccountOpened"]["due_rule"],
@@ -1986,34 +1919,34 @@ async fn due_dates_on_closed_days_move_to_the_next_business_day(pool: PgPool) {
     // March paid on its shifted date is on time; April on its own date.
     receive(&app, id, MARCH, "2026-03-23", "BK-H1").await;
     receive(&app, id, APRIL, "2026-04-10", "BK-H2").await;
-    let (status, problem) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/first-premium-unpaid"),
-        &choshu(&app),
-        &json!({ "as_of": "2026-03-24" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(
+            &format!("/api/v1/premium-accounts/{id}/first-premium-unpaid"),
+            &app.choshu(),
+            &json!({ "as_of": "2026-03-24" }),
+        )
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("first_premium_paid"))
     );
     // May is not late on 05-11, late on 05-12.
     let audit = app.token("audit1", &[Role::Auditor]);
-    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-05-11", &audit).await;
+    let (_, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-05-11", &audit)
+        .await;
     assert_eq!(list["total_accounts"], 0, "{list}");
     let detection = format!("/api/v1/premium-accounts/{id}/arrears-detection");
-    let (status, problem) = post(
-        &app,
-        &detection,
-        &choshu(&app),
-        &json!({ "as_of": "2026-05-11" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(&detection, &app.choshu(), &json!({ "as_of": "2026-05-11" }))
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("no_new_arrears"))
     );
-    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-05-12", &audit).await;
+    let (_, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-05-12", &audit)
+        .await;
     assert_eq!(
         list["accounts"][0]["months"],
         json!([{ "month": "2026-05", "due_on": "2026-05-11", "unpaid": APRIL,
@@ -2021,24 +1954,16 @@ async fn due_dates_on_closed_days_move_to_the_next_business_day(pool: PgPool) {
     );
     // The loss for non-payment follows the shifted date: lost on 05-12 (38条3号).
     let loss = format!("/api/v1/premium-accounts/{id}/loss-for-non-payment");
-    let (status, problem) = post(
-        &app,
-        &loss,
-        &choshu(&app),
-        &json!({ "due_date": "2026-05-10" }),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json(&loss, &app.choshu(), &json!({ "due_date": "2026-05-10" }))
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("no_unpaid_premium_due"))
     );
-    let (status, answer) = post(
-        &app,
-        &loss,
-        &choshu(&app),
-        &json!({ "due_date": "2026-05-11" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(&loss, &app.choshu(), &json!({ "due_date": "2026-05-11" }))
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer["closed"]["event"]["AccountClosed"]["lost_on"],
@@ -2048,16 +1973,12 @@ async fn due_dates_on_closed_days_move_to_the_next_business_day(pool: PgPool) {
 }
 
 async fn set_parameter_from(app: &TestApp, key: &str, from: &str, value: Value) {
-    let admin = app.token("admin1", &[Role::SystemAdmin]);
-    let (status, body) = post(
-        app,
-        &format!("/api/v1/parameters/{key}"),
-        &admin,
+    app.set_parameter(
+        key,
         &json!({ "effective_from": from, "value": value,
                  "source": "規約第30条; 令和8年5月 組合会議決", "reason": "料率引上げ" }),
     )
     .await;
-    assert_eq!(status, 201, "{key}: {body}");
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
@@ -2067,30 +1988,17 @@ async fn a_rate_rise_after_a_prepayment_is_owed_as_a_shortfall(pool: PgPool) {
     let id = voluntary_insured(&app, "5105", "S55.4.1", 410_000, 380_000).await;
     open_account(&app, id).await;
     // 前納 April–September 2026 at P = 42,962.8 (254,849; see the 前納 test above).
-    let (status, answer) = post(
-        &app,
-        &format!("/api/v1/premium-accounts/{id}/prepayments"),
-        &choshu(&app),
-        &json!({ "period": { "kind": "april_to_september", "fiscal_year": 2026 },
-                 "received_on": "2026-03-25" }),
-    )
-    .await;
-    assert_eq!(status, 200, "{answer}");
+    prepay_april_to_september(&app, id).await;
     let path = format!("/api/v1/premium-accounts/{id}/prepayment-shortfall");
     // No rate has risen: nothing owed, nothing written.
-    let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
+    app.post_refused(
         &path,
-        &choshu(&app),
+        &app.choshu(),
         &json!({ "as_of": "2026-06-15" }),
+        409,
+        "no_prepayment_shortfall",
     )
     .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (409, Some("no_prepayment_shortfall"))
-    );
-    assert_eq!(app.event_count().await, before);
 
     // 一般保険料率 0.0912 → 0.0942 from 2026-07-01: rate 0.11306 + 0.003 = 0.11606,
     // P = 380,000 × 0.11606 = 44,102.8 for July–September. python3 decimal (prec 60), j = 1..3
@@ -2102,13 +2010,9 @@ async fn a_rate_rise_after_a_prepayment_is_owed_as_a_shortfall(pool: PgPool) {
     set_parameter_from(&app, "general_premium_rate", "2026-07-01", json!("0.0942")).await;
     // July has begun on 07-01: only August and September would be reassessed then; here
     // the reassessment is made on 06-15.
-    let (status, answer) = post(
-        &app,
-        &path,
-        &choshu(&app),
-        &json!({ "as_of": "2026-06-15" }),
-    )
-    .await;
+    let (status, answer) = app
+        .post_json(&path, &app.choshu(), &json!({ "as_of": "2026-06-15" }))
+        .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["events"], json!(["PrepaymentShortfallAssessed"]));
     assert_eq!(
@@ -2145,24 +2049,23 @@ async fn a_rate_rise_after_a_prepayment_is_owed_as_a_shortfall(pool: PgPool) {
     );
     // Not late on 09-10, late on 09-11.
     let audit = app.token("audit1", &[Role::Auditor]);
-    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-09-10", &audit).await;
+    let (_, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-09-10", &audit)
+        .await;
     assert_eq!(list["total_accounts"], 0, "{list}");
-    let (_, list) = get(&app, "/api/v1/premium-arrears?as_of=2026-09-11", &audit).await;
+    let (_, list) = app
+        .get_json("/api/v1/premium-arrears?as_of=2026-09-11", &audit)
+        .await;
     assert_eq!(list["total_unpaid"], 3_398, "{list}");
     // Once reassessed, the months record the new premium: nothing more is owed.
-    let before = app.event_count().await;
-    let (status, problem) = post(
-        &app,
+    app.post_refused(
         &path,
-        &choshu(&app),
+        &app.choshu(),
         &json!({ "as_of": "2026-06-16" }),
+        409,
+        "no_prepayment_shortfall",
     )
     .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (409, Some("no_prepayment_shortfall"))
-    );
-    assert_eq!(app.event_count().await, before);
     // The top-up paid by 06-30 clears September.
     receive(&app, id, 3_398, "2026-06-29", "TOPUP-1").await;
     let view = account(&app, id).await;
@@ -2174,15 +2077,7 @@ async fn a_rate_rise_after_a_prepayment_is_owed_as_a_shortfall(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn the_new_premium_commands_are_in_the_openapi_document(pool: PgPool) {
     let app = premium_app(pool).await;
-    let document = app
-        .client
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let document = app.openapi().await;
     for path in [
         "/api/v1/premium-accounts/{person_id}/receipt-reversals",
         "/api/v1/premium-accounts/{person_id}/first-premium-unpaid",

@@ -16,31 +16,14 @@ async fn acquisition_then_loss_then_history(pool: PgPool) {
     let clerk = app.clerk();
     let id = Uuid::now_v7();
 
-    let (status, body) = json(
-        app.post(
-            "/api/v1/acquisitions",
-            &clerk,
-            &acquisition(id, "100", "2345"),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    let body = app.acquire(&acquisition(id, "100", "2345")).await;
     assert_eq!(body["version"], 1);
     assert_eq!(body["stream_id"], format!("person-{id}"));
     assert!(body["position"].as_i64().unwrap() >= 1);
 
     // read-your-write: the member view is there at once, with the grade of 300,000 円
     // (報酬月額 290,000 ≤ x < 310,000 → 22等級 300,000, rules.md §2.1)
-    let (status, member) = json(
-        app.get(&format!("/api/v1/members/{id}"), &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, member) = app.get_json(&format!("/api/v1/members/{id}"), &clerk).await;
     assert_eq!(status, 200, "{member}");
     assert_eq!(member["status"], "qualified");
     assert_eq!(member["acquired_on"], "2025-04-01");
@@ -51,23 +34,15 @@ async fn acquisition_then_loss_then_history(pool: PgPool) {
     );
     assert_eq!(member["standard_remuneration"]["standard"]["grade"], 22);
 
-    let (status, body) = json(
-        app.post(&format!("/api/v1/persons/{id}/loss"), &clerk, &retirement())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .post_json(&format!("/api/v1/persons/{id}/loss"), &clerk, &retirement())
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["version"], 2);
 
-    let (status, history) = json(
-        app.get(&format!("/api/v1/members/{id}/history"), &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, history) = app
+        .get_json(&format!("/api/v1/members/{id}/history"), &clerk)
+        .await;
     assert_eq!(status, 200, "{history}");
     let periods = history["periods"].as_array().unwrap();
     assert_eq!(periods.len(), 1);
@@ -99,34 +74,20 @@ async fn no_token_is_401_a_bad_token_is_401_and_the_wrong_role_is_403(pool: PgPo
         response.headers()["content-type"],
         "application/problem+json"
     );
-    let (status, problem) = json(
-        app.post("/api/v1/acquisitions", "not-a-jwt", &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json("/api/v1/acquisitions", "not-a-jwt", &body)
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (401, Some("unauthorized"))
     );
-    let benefits = app.token("kyufu1", &[Role::Benefits]);
-    let (status, problem) = json(
-        app.post("/api/v1/acquisitions", &benefits, &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let benefits = app.kyufu();
+    let (status, problem) = app
+        .post_json("/api/v1/acquisitions", &benefits, &body)
+        .await;
     assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")));
     // any staff role may read
-    let (status, _) = json(
-        app.get("/api/v1/members?kana=ヤ", &benefits)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app.get_json("/api/v1/members?kana=ヤ", &benefits).await;
     assert_eq!(status, 200);
     assert_eq!(app.event_count().await, 0);
 }
@@ -186,17 +147,13 @@ async fn bad_input_gets_problem_json_and_writes_nothing(pool: PgPool) {
         (400, Some("malformed_json"))
     );
     // a loss for a person that does not exist
-    let (status, _) = json(
-        app.post(
+    let (status, _) = app
+        .post_json(
             &format!("/api/v1/persons/{}/loss", Uuid::now_v7()),
             &clerk,
             &retirement(),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert!(status == 404 || status == 422, "got {status}");
     assert_eq!(app.event_count().await, 0);
     let members: i64 = sqlx::query_scalar("SELECT count(*) FROM members")
@@ -236,33 +193,12 @@ async fn a_stale_expected_version_is_409_and_writes_nothing(pool: PgPool) {
     let app = spawn_app(pool).await;
     let clerk = app.clerk();
     let id = Uuid::now_v7();
-    let (status, _) = json(
-        app.post("/api/v1/acquisitions", &clerk, &acquisition(id, "100", "1"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201);
+    app.acquire(&acquisition(id, "100", "1")).await;
     let change = json!({ "changed_on": "2025-06-01", "received_on": "2025-06-02", "contact_address": "東京都港区芝公園4-2-8" });
     let path = format!("/api/v1/persons/{id}/address-changes");
-    let (status, body) = json(
-        app.post(&path, &clerk, &change)
-            .header("if-match", "\"1\"")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = app.post_json_if_match(&path, &clerk, &change, 1).await;
     assert_eq!(status, 200, "{body}");
-    let (status, problem) = json(
-        app.post(&path, &clerk, &change)
-            .header("if-match", "\"1\"")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = app.post_json_if_match(&path, &clerk, &change, 1).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("version_conflict"))
@@ -284,13 +220,7 @@ async fn a_second_active_qualification_is_refused_with_409(pool: PgPool) {
             .status(),
         201
     );
-    let (status, problem) = json(
-        app.post("/api/v1/acquisitions", &clerk, &body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = app.post_json("/api/v1/acquisitions", &clerk, &body).await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(app.event_count().await, 1);
 }
@@ -311,13 +241,9 @@ async fn an_acquisition_is_decided_against_the_stored_stream_when_there_is_one(p
     voluntary["acquired_on"] = json!("2026-04-01");
     voluntary["reason"] = json!({ "kind": "voluntary_continuation" });
     voluntary["received_on"] = json!("2026-04-06");
-    let (status, problem) = json(
-        app.post("/api/v1/acquisitions", &clerk, &voluntary)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = app
+        .post_json("/api/v1/acquisitions", &clerk, &voluntary)
+        .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "voluntary_continuation_not_eligible");
     assert_eq!(app.event_count().await, 0);
@@ -325,51 +251,23 @@ async fn an_acquisition_is_decided_against_the_stored_stream_when_there_is_one(p
     // the same 任意継続 for a person whose 強制 period ended on 2026-04-01 (retirement()): an
     // empty stream would refuse it, the stored one allows it
     let id = Uuid::now_v7();
-    let (status, body) = json(
-        app.post("/api/v1/acquisitions", &clerk, &acquisition(id, "100", "7"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    let (status, body) = json(
-        app.post(&format!("/api/v1/persons/{id}/loss"), &clerk, &retirement())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    app.acquire(&acquisition(id, "100", "7")).await;
+    let (status, body) = app
+        .post_json(&format!("/api/v1/persons/{id}/loss"), &clerk, &retirement())
+        .await;
     assert_eq!(status, 200, "{body}");
     voluntary["person_id"] = json!(id);
-    let (status, body) = json(
-        app.post("/api/v1/acquisitions", &clerk, &voluntary)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
+    let body = app.acquire(&voluntary).await;
     assert_eq!(body["version"], 3, "appended after the stored two events");
     assert_eq!(app.event_count().await, 3);
 
-    let (status, member) = json(
-        app.get(&format!("/api/v1/members/{id}"), &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, member) = app.get_json(&format!("/api/v1/members/{id}"), &clerk).await;
     assert_eq!(status, 200, "{member}");
     assert_eq!(member["status"], "qualified");
     assert_eq!(member["acquired_on"], "2026-04-01");
-    let (status, history) = json(
-        app.get(&format!("/api/v1/members/{id}/history"), &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, history) = app
+        .get_json(&format!("/api/v1/members/{id}/history"), &clerk)
+        .await;
     assert_eq!(status, 200, "{history}");
     assert_eq!(history["periods"].as_array().unwrap().len(), 2);
 }
@@ -381,17 +279,13 @@ async fn dependents_need_a_qualified_insured_and_leave_with_the_insured(pool: Pg
     let insured = Uuid::now_v7();
     let spouse = Uuid::now_v7();
     // no insured yet: refused (a state conflict: 409), nothing written
-    let (status, problem) = json(
-        app.post(
+    let (status, problem) = app
+        .post_json(
             "/api/v1/dependents",
             &clerk,
             &dependent(spouse, insured, "100", "1"),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (409, Some("insured_not_qualified")),
@@ -411,51 +305,35 @@ async fn dependents_need_a_qualified_insured_and_leave_with_the_insured(pool: Pg
         .status(),
         201
     );
-    let (status, body) = json(
-        app.post(
+    let (status, body) = app
+        .post_json(
             "/api/v1/dependents",
             &clerk,
             &dependent(spouse, insured, "100", "1"),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 201, "{body}");
-    let (_, member) = json(
-        app.get(&format!("/api/v1/members/{insured}"), &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, member) = app
+        .get_json(&format!("/api/v1/members/{insured}"), &clerk)
+        .await;
     assert_eq!(member["dependents"][0]["person_id"], spouse.to_string());
     assert_eq!(member["dependents"][0]["status"], "qualified");
 
-    let (status, loss) = json(
-        app.post(
+    let (status, loss) = app
+        .post_json(
             &format!("/api/v1/persons/{insured}/loss"),
             &clerk,
             &retirement(),
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(status, 200, "{loss}");
     assert_eq!(
         loss["dependents_removed"][0]["person_id"],
         spouse.to_string()
     );
-    let (_, dependent_view) = json(
-        app.get(&format!("/api/v1/members/{spouse}"), &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, dependent_view) = app
+        .get_json(&format!("/api/v1/members/{spouse}"), &clerk)
+        .await;
     assert_eq!(dependent_view["status"], "lost");
     assert_eq!(dependent_view["lost_on"], "2026-04-01");
 }
@@ -475,34 +353,22 @@ async fn search_by_number_office_kana_and_birth_date_with_paging(pool: PgPool) {
             201
         );
     }
-    let (_, page) = json(
-        app.get("/api/v1/members?symbol=100&number=3", &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, page) = app
+        .get_json("/api/v1/members?symbol=100&number=3", &clerk)
+        .await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["members"][0]["identification"]["number"], "3");
-    let (_, page) = json(
-        app.get(
+    let (_, page) = app
+        .get_json(
             "/api/v1/members?office_code=1234&kana=ヤマダ&birth_date=S55.4.1&per_page=2&page=2",
             &clerk,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(page["total"], 5);
     assert_eq!(page["members"].as_array().unwrap().len(), 2);
-    let (status, problem) = json(
-        app.get("/api/v1/members?birth_date=yesterday", &clerk)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, problem) = app
+        .get_json("/api/v1/members?birth_date=yesterday", &clerk)
+        .await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (422, Some("invalid_query"))
@@ -512,15 +378,7 @@ async fn search_by_number_office_kana_and_birth_date_with_paging(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn the_openapi_document_lists_the_commands(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let (status, doc) = json(
-        app.client
-            .get(format!("{}/api/v1/openapi.json", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let doc = app.openapi().await;
     for path in [
         "/api/v1/acquisitions",
         "/api/v1/persons/{person_id}/loss",
@@ -528,23 +386,9 @@ async fn the_openapi_document_lists_the_commands(pool: PgPool) {
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
-    let (status, _) = json(
-        app.client
-            .get(format!("{}/healthz", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app.get_public_json("/healthz").await;
     assert_eq!(status, 200);
-    let (status, _) = json(
-        app.client
-            .get(format!("{}/readyz", app.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = app.get_public_json("/readyz").await;
     assert_eq!(status, 200);
 }
 

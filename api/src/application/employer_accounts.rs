@@ -16,9 +16,7 @@
 //!   事業所 yet; any 1 to 8 digit code (as on a claim's payee) may hold an account.
 
 use kenpo_domain::calendar::Date;
-use kenpo_domain::employers::{
-    Employer, EmployerCommand, EmployerError, ErrorCategory, OfficeCode, PaymentAccount,
-};
+use kenpo_domain::employers::{Employer, EmployerCommand, OfficeCode, PaymentAccount};
 use kenpo_domain::money::Yen;
 use kenpo_infrastructure::bank_files::transfer::TransferRecord;
 use kenpo_infrastructure::event_store::{EventMetadata, Upcasters};
@@ -49,15 +47,8 @@ pub struct EmployerAccountRecorded {
     pub entry: EmployerAccountRow,
 }
 
-/// A domain refusal as an answer: its stable code, and 422 / 409 / 404 by category.
-pub fn refusal(error: EmployerError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 /// The 事業所コード named in a URL: 422 `invalid_office_code` unless 1 to 8 digits.
 pub fn parse_office_code(text: &str) -> Result<OfficeCode, ApiError> {

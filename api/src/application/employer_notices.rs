@@ -19,8 +19,7 @@ use kenpo_domain::basis::{Basis, ParameterRef};
 use kenpo_domain::calendar::{Date, YearMonth};
 use kenpo_domain::employer_notices::{
     self as notices, EmployerNotice, EmployerNoticeCommand, EmployerNoticeError,
-    EmployerNoticeEvent, ErrorCategory, NoticeDraft, NoticeIssue, NoticeLine, NoticeReceipt,
-    NoticeReissue,
+    EmployerNoticeEvent, NoticeDraft, NoticeIssue, NoticeLine, NoticeReceipt, NoticeReissue,
 };
 use kenpo_domain::money::Yen;
 use kenpo_domain::parameters::{Decimal, MissingParameter, ParameterKey};
@@ -447,15 +446,8 @@ pub struct NoticeRecorded {
     pub notice: EmployerNoticeView,
 }
 
-/// A domain refusal as an answer: its stable code, and 422 / 409 / 404 by category.
-pub fn refusal(error: EmployerNoticeError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 /// A 事業所コード as given in a request: 1 to 8 digits, else 422 `invalid_office_code`.
 pub fn check_office_code(office_code: &str) -> Result<(), ApiError> {

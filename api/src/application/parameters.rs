@@ -11,9 +11,8 @@ use kenpo_domain::basis::ParameterRef;
 use kenpo_domain::calendar::Date;
 use kenpo_domain::money::Yen;
 use kenpo_domain::parameters::{
-    statutory_values, Decimal, ErrorCategory, MissingParameter, Parameter, ParameterCommand,
-    ParameterError, ParameterEvent, ParameterKey, ParameterValue, SetValue, ValueKind, SEED_ACTOR,
-    SEED_REASON,
+    statutory_values, Decimal, MissingParameter, Parameter, ParameterCommand, ParameterError,
+    ParameterEvent, ParameterKey, ParameterValue, SetValue, ValueKind, SEED_ACTOR, SEED_REASON,
 };
 use kenpo_infrastructure::event_store::{
     self, EventMetadata, EventStoreError, ExpectedVersion, NewEvent, Upcasters,
@@ -43,15 +42,8 @@ pub struct ParameterRecorded {
     pub entry: EntryRow,
 }
 
-/// A domain refusal as an answer: its stable code, and 422 / 409 / 404 by category.
-pub fn refusal(error: ParameterError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 /// The key named in a URL: 404 `unknown_parameter` (listing the keys) when there is none.
 pub fn parse_key(name: &str) -> Result<ParameterKey, ApiError> {

@@ -40,7 +40,7 @@ use kenpo_domain::benefits::payment_batch::{
 };
 use kenpo_domain::calendar::Date;
 use kenpo_domain::money::Yen;
-use kenpo_domain::qualification::{AccountSource, ErrorCategory, PaymentAccount, Person};
+use kenpo_domain::qualification::{AccountSource, PaymentAccount, Person};
 use kenpo_infrastructure::bank_files::fixed::{Digits, ZenginText};
 use kenpo_infrastructure::bank_files::transfer::{
     CustomerCode, DepositType, MonthDay, RecipientReference, TransferFile, TransferHeader,
@@ -201,15 +201,8 @@ pub struct ResultRecorded {
 
 // ------------------------------------------------------------------ refusals
 
-/// A batch refusal as an answer: its stable code, and 422 / 409 / 404 by category.
-pub fn refusal(error: PaymentBatchError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 fn file_refusal(error: BankFileError) -> ApiError {
     ApiError::invalid("transfer_file_invalid", error.to_string())

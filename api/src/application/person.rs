@@ -2,8 +2,7 @@
 //! the command's transaction.
 
 use kenpo_domain::qualification::{
-    DependentRemoval, DependentRemovalReason, ErrorCategory, Person, PersonCommand,
-    QualificationError,
+    DependentRemoval, DependentRemovalReason, Person, PersonCommand,
 };
 use kenpo_infrastructure::event_store::{self, EventMetadata, Upcasters};
 use kenpo_projections::members::{self, PersonEventAt};
@@ -36,15 +35,8 @@ pub struct Recorded {
     pub last_event_id: Option<Uuid>,
 }
 
-/// A domain refusal as an answer: its stable code, and 422 / 409 / 404 by category.
-pub fn refusal(error: QualificationError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 /// Run `command` on person `id` and project its events inline.
 pub async fn execute(

@@ -3,13 +3,12 @@
 //! `staff_accounts` read model, all in the command's transaction. Plus
 //! [`bootstrap_account`] for a fresh installation.
 
-use axum::http::StatusCode;
 use chrono::Utc;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 use kenpo_domain::staff::{
-    AccountChange, AccountDetails, ErrorCategory, Reason, StaffAccount, StaffAccountCommand,
-    StaffAccountError, StaffId,
+    AccountChange, AccountDetails, Reason, StaffAccount, StaffAccountCommand, StaffAccountError,
+    StaffId,
 };
 use kenpo_infrastructure::event_store::{
     self, EventMetadata, EventStoreError, ExpectedVersion, NewEvent, Upcasters,
@@ -43,21 +42,8 @@ pub struct AccountRecorded {
     pub account: StaffAccountView,
 }
 
-/// A domain refusal as an answer: its stable code, and 422 / 409 / 404 / 403 by category.
-pub fn refusal(error: StaffAccountError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-        ErrorCategory::Forbidden => ApiError::new(
-            StatusCode::FORBIDDEN,
-            error.code(),
-            "Not allowed for your role",
-            detail,
-        ),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 fn projection_error(error: ProjectionError) -> ApiError {
     ApiError::internal(&error)

@@ -68,6 +68,8 @@ pub enum EmployerNoticeError {
     ReceiptBeforeMonth { month: YearMonth, received_on: Date },
 }
 
+crate::refusal::refusal_by_inherent_methods!(EmployerNoticeError);
+
 impl EmployerNoticeError {
     /// Stable snake_case code for API problem documents.
     pub fn code(&self) -> &'static str {

@@ -50,6 +50,8 @@ fn closed_note(closed_from: &Option<Date>) -> String {
     }
 }
 
+crate::refusal::refusal_by_inherent_methods!(EmployerError);
+
 impl EmployerError {
     /// Stable machine-readable code.
     pub const fn code(&self) -> &'static str {

@@ -6,6 +6,7 @@ use thiserror::Error;
 use super::sealing::SealError;
 use crate::calendar::Date;
 use crate::qualification::{ErrorCategory, ValueError};
+use crate::refusal::{Refusal, RefusalCategory};
 
 /// A command refused by the [`super::MyNumberRecord`] aggregate, or a sealing failure.
 /// [`MyNumberRecordError::code`] is the stable machine code.
@@ -51,6 +52,18 @@ pub enum MyNumberRecordError {
     /// The [`super::Sealer`] failed: not a refusal but an internal failure.
     #[error(transparent)]
     SealFailed(SealError),
+}
+
+impl Refusal for MyNumberRecordError {
+    fn code(&self) -> &'static str {
+        MyNumberRecordError::code(self)
+    }
+
+    /// [`RefusalCategory::Internal`] where the inherent [`MyNumberRecordError::category`] says
+    /// `None` ([`MyNumberRecordError::SealFailed`]).
+    fn category(&self) -> RefusalCategory {
+        MyNumberRecordError::category(self).unwrap_or(RefusalCategory::Internal)
+    }
 }
 
 impl MyNumberRecordError {

@@ -8,16 +8,8 @@ use super::key::{ParameterKey, ValueKind};
 use crate::calendar::Date;
 use crate::money::Yen;
 
-/// How an error maps onto HTTP: `Invalid` → 422, `Conflict` → 409, `NotFound` → 404.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCategory {
-    /// The command contradicts a rule whatever the state.
-    Invalid,
-    /// The command conflicts with what the registry holds.
-    Conflict,
-    /// The entry the command refers to does not exist.
-    NotFound,
-}
+/// How an error maps onto HTTP: the domain-wide [`crate::refusal::RefusalCategory`].
+pub use crate::refusal::RefusalCategory as ErrorCategory;
 
 /// A command refused by the [`super::Parameter`] aggregate; [`ParameterError::code`] is the
 /// stable machine code. Nothing is recorded.
@@ -76,6 +68,8 @@ pub enum ParameterError {
     #[error("the correction changes nothing: the entry already has this date, value and source")]
     NoChange,
 }
+
+crate::refusal::refusal_by_inherent_methods!(ParameterError);
 
 impl ParameterError {
     /// Stable machine-readable code.

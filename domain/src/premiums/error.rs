@@ -296,6 +296,8 @@ pub enum PremiumAccountError {
     },
 }
 
+crate::refusal::refusal_by_inherent_methods!(PremiumAccountError);
+
 impl PremiumAccountError {
     /// Stable snake_case code for API problem documents.
     pub fn code(&self) -> &'static str {

@@ -1,6 +1,5 @@
 //! [`QualificationError`]: why a command on a [`super::Person`] was refused.
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -8,17 +7,9 @@ use super::reasons::{DeterminationKind, LeaveKind};
 use super::values::EnrollmentCategory;
 use crate::calendar::{Date, YearMonth};
 
-/// How an error maps onto HTTP: `Invalid` → 422, `Conflict` → 409, `NotFound` → 404.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCategory {
-    /// The command contradicts a rule whatever the state (a wrong date for the reason given).
-    Invalid,
-    /// The command conflicts with the person's current state (a second active qualification).
-    Conflict,
-    /// The thing the command refers to does not exist.
-    NotFound,
-}
+/// How an error maps onto HTTP: the domain-wide [`crate::refusal::RefusalCategory`], under its
+/// 適用 name.
+pub use crate::refusal::RefusalCategory as ErrorCategory;
 
 /// A command refused by the [`super::Person`] aggregate. Messages are English with the
 /// Japanese term; [`QualificationError::code`] is the stable machine code.
@@ -238,6 +229,8 @@ pub enum QualificationError {
         current_since: Date,
     },
 }
+
+crate::refusal::refusal_by_inherent_methods!(QualificationError);
 
 impl QualificationError {
     /// Stable snake_case code for API problem documents.

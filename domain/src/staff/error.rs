@@ -5,19 +5,8 @@ use uuid::Uuid;
 
 use crate::calendar::Date;
 
-/// How an error maps onto HTTP: `Invalid` → 422, `Conflict` → 409, `NotFound` → 404,
-/// `Forbidden` → 403.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCategory {
-    /// The command contradicts a rule whatever the state.
-    Invalid,
-    /// The command conflicts with the account's current state.
-    Conflict,
-    /// The account or change the command refers to does not exist.
-    NotFound,
-    /// The actor may not do this (two-person rule).
-    Forbidden,
-}
+/// How an error maps onto HTTP: the domain-wide [`crate::refusal::RefusalCategory`].
+pub use crate::refusal::RefusalCategory as ErrorCategory;
 
 /// A command refused by the [`super::StaffAccount`] aggregate; [`StaffAccountError::code`] is
 /// the stable machine code.
@@ -59,6 +48,8 @@ pub enum StaffAccountError {
     #[error("{staff_id} cannot decide on a change to their own account")]
     DeciderIsHolder { staff_id: String },
 }
+
+crate::refusal::refusal_by_inherent_methods!(StaffAccountError);
 
 impl StaffAccountError {
     /// The stable snake_case code.

@@ -26,6 +26,10 @@ pub struct TestApp {
     pub keys: Arc<kenpo_infrastructure::crypto::FileKeyStore>,
 }
 
+/// The 徴収課 clerk some tests add to the registry ([`TestApp::bootstrap_choshu`]); not a
+/// standard account.
+pub const CHOSHU: &str = "choshu1";
+
 /// The accounts every test app has in its ユーザ管理簿 (user, 課, roles), valid from
 /// 2000-01-01 without end and without 個人番号 取扱権限. Every request checks the registry, so
 /// a token for anyone else is refused (401 `account_not_active`).
@@ -99,6 +103,31 @@ impl TestApp {
         self.token("clerk1", &[Role::Qualification])
     }
 
+    /// The 給付課 clerk of the [`STANDARD_ACCOUNTS`].
+    pub fn kyufu(&self) -> String {
+        self.token("kyufu1", &[Role::Benefits])
+    }
+
+    /// The 徴収課 clerk [`CHOSHU`] (put in the registry first: [`TestApp::bootstrap_choshu`]).
+    pub fn choshu(&self) -> String {
+        self.token(CHOSHU, &[Role::Premiums])
+    }
+
+    /// Put the 徴収課 clerk [`CHOSHU`] in the ユーザ管理簿 (from 2000-01-01, no end, no 個人番号
+    /// 取扱権限) and return a token for them.
+    pub async fn bootstrap_choshu(&self) -> String {
+        self.bootstrap(
+            CHOSHU,
+            "徴収課",
+            &[Role::Premiums],
+            false,
+            Date::fixed(2000, 1, 1),
+            None,
+        )
+        .await;
+        self.choshu()
+    }
+
     pub fn post(&self, path: &str, token: &str, body: &Value) -> RequestBuilder {
         self.client
             .post(format!("{}{}", self.base, path))
@@ -111,6 +140,47 @@ impl TestApp {
         self.client
             .get(format!("{}{}", self.base, path))
             .bearer_auth(token)
+    }
+
+    /// POST `body` to `path` as `token`; the answer's status and JSON body.
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        json(self.post(path, token, body).send().await.unwrap()).await
+    }
+
+    /// POST `body` to `path` as `token` based on stream version `version` (`If-Match`); the
+    /// answer's status and JSON body.
+    pub async fn post_json_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+        version: i64,
+    ) -> (u16, Value) {
+        json(
+            self.post(path, token, body)
+                .header("if-match", format!("\"{version}\""))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// GET `path` as `token`; the answer's status and JSON body.
+    pub async fn get_json(&self, path: &str, token: &str) -> (u16, Value) {
+        json(self.get(path, token).send().await.unwrap()).await
+    }
+
+    /// GET `path` without a token (health checks, the OpenAPI document).
+    pub async fn get_public_json(&self, path: &str) -> (u16, Value) {
+        json(
+            self.client
+                .get(format!("{}{}", self.base, path))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// Events recorded since the app started (the accounts' bootstrap not counted).
@@ -170,3 +240,4 @@ pub async fn json(response: Response) -> (u16, Value) {
     (status, body)
 }
 pub mod bodies;
+pub mod setup;

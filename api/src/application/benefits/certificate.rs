@@ -20,9 +20,9 @@
 
 use kenpo_domain::basis::{Basis, Rounding, Step};
 use kenpo_domain::benefits::certificates::{
-    is_elderly_on, CertificateDetails, CoPaymentRatio, ErrorCategory, LimitCategory,
-    MedicalCertificate, MedicalCertificateCollection, MedicalCertificateCommand,
-    MedicalCertificateError, MedicalCertificateIssue, SpecificDisease,
+    is_elderly_on, CertificateDetails, CoPaymentRatio, LimitCategory, MedicalCertificate,
+    MedicalCertificateCollection, MedicalCertificateCommand, MedicalCertificateIssue,
+    SpecificDisease,
 };
 use kenpo_domain::calendar::Date;
 use kenpo_domain::money::Yen;
@@ -131,15 +131,8 @@ pub struct CertificateRecorded {
     pub certificate: CertificateView,
 }
 
-/// A domain refusal as an answer.
-pub fn refusal(error: MedicalCertificateError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 /// Run `command` on certificate `id` and project it inline.
 pub async fn execute(

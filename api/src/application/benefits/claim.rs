@@ -4,9 +4,7 @@
 //! commands), so the read model never misses an event.
 
 use kenpo_domain::basis::{Basis, Rounding, Step};
-use kenpo_domain::benefits::claim::{
-    BenefitClaim, BenefitClaimCommand, BenefitClaimError, ErrorCategory, Outcome,
-};
+use kenpo_domain::benefits::claim::{BenefitClaim, BenefitClaimCommand, Outcome};
 use kenpo_domain::money::Yen;
 use kenpo_domain::parameters::Decimal;
 use kenpo_domain::qualification::Description;
@@ -37,15 +35,8 @@ pub struct ClaimRecorded {
     pub claim: ClaimView,
 }
 
-/// A domain refusal as an answer: its stable code, and 422 / 409 / 404 by category.
-pub fn refusal(error: BenefitClaimError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 /// The claim's stream folded into the aggregate.
 pub async fn load(

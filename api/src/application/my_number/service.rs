@@ -4,9 +4,8 @@ use std::sync::Arc;
 
 use kenpo_domain::calendar::Date;
 use kenpo_domain::my_number::{
-    MyNumber, MyNumberCommand, MyNumberEvent, MyNumberRecord, MyNumberRecordError, SealerService,
+    MyNumber, MyNumberCommand, MyNumberEvent, MyNumberRecord, SealerService,
 };
-use kenpo_domain::qualification::ErrorCategory;
 use kenpo_infrastructure::crypto::{subject_keys, BlindIndexKey, CryptoError, KeyEncryptionKeys};
 use kenpo_projections::my_number_status::{self, MyNumberEventAt};
 use serde::Serialize;
@@ -34,16 +33,8 @@ pub struct MyNumberRecorded {
     pub events: Vec<String>,
 }
 
-/// A refusal of the My Number record as an answer.
-pub fn refusal(error: MyNumberRecordError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        Some(ErrorCategory::Invalid) => ApiError::invalid(error.code(), detail),
-        Some(ErrorCategory::Conflict) => ApiError::conflict(error.code(), detail),
-        Some(ErrorCategory::NotFound) => ApiError::not_found(error.code(), detail),
-        None => ApiError::internal(&detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 fn crypto_error(e: CryptoError) -> ApiError {
     ApiError::internal(&e)

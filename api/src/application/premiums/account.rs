@@ -4,7 +4,6 @@ use kenpo_domain::premiums::{
     PremiumAccount, PremiumAccountCommand, PremiumAccountError, PremiumAccountEvent,
     PremiumCalculationError,
 };
-use kenpo_domain::qualification::ErrorCategory;
 use kenpo_infrastructure::event_store::{EventMetadata, Upcasters};
 use kenpo_projections::premium_ledger::{self, PremiumEventAt};
 use serde::Serialize;
@@ -37,16 +36,8 @@ pub struct Recorded {
     pub event_id: Uuid,
 }
 
-/// A refusal of the [`PremiumAccount`] as an answer: its stable code, and 422 / 409 / 404 by
-/// category.
-pub fn refusal(error: PremiumAccountError) -> ApiError {
-    let detail = error.to_string();
-    match error.category() {
-        ErrorCategory::Invalid => ApiError::invalid(error.code(), detail),
-        ErrorCategory::Conflict => ApiError::conflict(error.code(), detail),
-        ErrorCategory::NotFound => ApiError::not_found(error.code(), detail),
-    }
-}
+/// A domain refusal as an answer: the one mapping for every area.
+pub use crate::problem::refusal;
 
 /// A refusal of a premium calculation. Errors about the registry's values (a value that is
 /// not in force, out of range, not a grade amount, missing for the month) are 409: the

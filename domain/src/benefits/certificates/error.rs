@@ -64,6 +64,8 @@ pub enum MedicalCertificateError {
     LongTermHospitalizationAlreadyRecorded { qualified_on: Date },
 }
 
+crate::refusal::refusal_by_inherent_methods!(MedicalCertificateError);
+
 impl MedicalCertificateError {
     /// Stable snake_case code for API problem documents.
     pub fn code(&self) -> &'static str {

@@ -124,6 +124,8 @@ pub enum BenefitClaimError {
     NoChange,
 }
 
+crate::refusal::refusal_by_inherent_methods!(BenefitClaimError);
+
 impl BenefitClaimError {
     /// Stable snake_case code for API problem documents.
     pub fn code(&self) -> &'static str {

@@ -59,6 +59,8 @@ pub enum PaymentBatchError {
     },
 }
 
+crate::refusal::refusal_by_inherent_methods!(PaymentBatchError);
+
 impl PaymentBatchError {
     /// Stable snake_case code for API problem documents.
     pub fn code(&self) -> &'static str {
