@@ -508,29 +508,49 @@ pub fn allowance(
     })
 }
 
+/// Insured on `date` (entitled under `article`), or the last loss before it, for an
+/// after-loss rule to judge.
+enum InsuredOrLost {
+    Insured(Entitlement),
+    Lost(Loss),
+}
+
+fn insured_or_lost(
+    history: &InsuredHistory,
+    date: Date,
+    article: &'static str,
+    what: &str,
+) -> Result<InsuredOrLost, BenefitCalcError> {
+    if let Some(spell) = history.on(date) {
+        return Ok(InsuredOrLost::Insured(Entitlement::Insured {
+            article,
+            on: date,
+            category: spell.category,
+        }));
+    }
+    let spell = history
+        .last_loss_by(date)
+        .ok_or_else(|| BenefitCalcError::NotQualified {
+            reason: format!(
+                "not insured on {what} {date}, and no qualification was lost before it"
+            ),
+        })?;
+    history
+        .loss(spell)
+        .map(InsuredOrLost::Lost)
+        .ok_or_else(|| BenefitCalcError::invalid("a lost qualification without its date"))
+}
+
 /// 出産育児一時金 for the insured's own birth: insured on the birth date (101条, 任意継続
 /// included), or 106条 (rules.md §5.3).
 pub fn own_childbirth(
     history: &InsuredHistory,
     birth: Date,
 ) -> Result<Entitlement, BenefitCalcError> {
-    if let Some(spell) = history.on(birth) {
-        return Ok(Entitlement::Insured {
-            article: "健保法101条",
-            on: birth,
-            category: spell.category,
-        });
-    }
-    let spell = history
-        .last_loss_by(birth)
-        .ok_or_else(|| BenefitCalcError::NotQualified {
-            reason: format!(
-                "not insured on the birth date {birth}, and no qualification was lost before it"
-            ),
-        })?;
-    let loss = history
-        .loss(spell)
-        .ok_or_else(|| BenefitCalcError::invalid("a lost qualification without its date"))?;
+    let loss = match insured_or_lost(history, birth, "健保法101条", "the birth date")? {
+        InsuredOrLost::Insured(entitlement) => return Ok(entitlement),
+        InsuredOrLost::Lost(loss) => loss,
+    };
     let (Some(continuous_since), Some(one_year_on)) = (loss.continuous_since, loss.one_year_on())
     else {
         return Err(loss.less_than_one_year("健保法106条"));
@@ -595,23 +615,10 @@ pub fn burial(
     death: Date,
     continued: ContinuedBenefitAtDeath,
 ) -> Result<Entitlement, BenefitCalcError> {
-    if let Some(spell) = history.on(death) {
-        return Ok(Entitlement::Insured {
-            article: "健保法100条",
-            on: death,
-            category: spell.category,
-        });
-    }
-    let spell = history
-        .last_loss_by(death)
-        .ok_or_else(|| BenefitCalcError::NotQualified {
-            reason: format!(
-                "not insured on the date of death {death}, and no qualification was lost before it"
-            ),
-        })?;
-    let loss = history
-        .loss(spell)
-        .ok_or_else(|| BenefitCalcError::invalid("a lost qualification without its date"))?;
+    let loss = match insured_or_lost(history, death, "健保法100条", "the date of death")? {
+        InsuredOrLost::Insured(entitlement) => return Ok(entitlement),
+        InsuredOrLost::Lost(loss) => loss,
+    };
     let lost_on = loss.lost_on;
     let window_end = period_end_after_months(lost_on, BURIAL_AFTER_LOSS_MONTHS);
     let after_continued = continued

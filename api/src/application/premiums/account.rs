@@ -4,6 +4,7 @@ use kenpo_domain::premiums::{
     PremiumAccount, PremiumAccountCommand, PremiumAccountError, PremiumAccountEvent,
     PremiumCalculationError,
 };
+use kenpo_domain::qualification::Person;
 use kenpo_infrastructure::event_store::{EventMetadata, Upcasters};
 use kenpo_projections::premium_ledger::{self, PremiumEventAt};
 use serde::Serialize;
@@ -87,6 +88,35 @@ pub async fn load_existing(
     let loaded = load(conn, upcasters, person_id).await?;
     if loaded.aggregate.opening().is_none() {
         return Err(refusal(PremiumAccountError::AccountNotOpened));
+    }
+    Ok(loaded)
+}
+
+/// For a command that changes the person's 適用 record as well as the account (loss for
+/// non-payment, 37条2項): the person's stream row first, exclusively — an assessment of this
+/// person takes it in share mode before touching the account, so the two cannot deadlock —
+/// then the opened account, at the `If-Match` version when one is given.
+pub async fn load_with_person_locked(
+    conn: &mut PgConnection,
+    upcasters: &Upcasters,
+    person_id: Uuid,
+    expected: Option<i64>,
+) -> Result<Loaded<PremiumAccount>, ApiError> {
+    sqlx::query("SELECT version FROM streams WHERE stream_id = $1 FOR UPDATE")
+        .bind(stream_id::<Person>(person_id))
+        .execute(&mut *conn)
+        .await?;
+    let loaded = load_existing(conn, upcasters, person_id).await?;
+    if let Some(expected) = expected {
+        if expected != loaded.version {
+            return Err(ApiError::conflict(
+                "version_conflict",
+                format!(
+                    "the record is at version {}, not the expected {expected}; reload it and try again",
+                    loaded.version
+                ),
+            ));
+        }
     }
     Ok(loaded)
 }

@@ -22,7 +22,7 @@ use kenpo_domain::premiums::{
     AccountClosing, ArrearsDetection, ClosingReason, PremiumAccountCommand,
 };
 use kenpo_domain::qualification::{
-    AcquisitionVoiding, EnrollmentCategory, Person, PersonCommand, VoidReason,
+    AcquisitionVoiding, EnrollmentCategory, PersonCommand, VoidReason,
 };
 use kenpo_infrastructure::event_store::{EventMetadata, Upcasters};
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,6 @@ use uuid::Uuid;
 use super::account::{self, refusal, Recorded};
 use super::insured;
 use super::loss::{arrears_event_for, with_causation};
-use crate::application::aggregate::stream_id;
 use crate::application::person;
 use crate::problem::ApiError;
 
@@ -79,23 +78,7 @@ pub async fn record_first_premium_unpaid(
     expected: Option<i64>,
     metadata: &EventMetadata,
 ) -> Result<FirstPremiumUnpaidRecorded, ApiError> {
-    // The person's stream row first, exclusively (as the loss for non-payment does).
-    sqlx::query("SELECT version FROM streams WHERE stream_id = $1 FOR UPDATE")
-        .bind(stream_id::<Person>(person_id))
-        .execute(&mut *conn)
-        .await?;
-    let loaded = account::load_existing(conn, upcasters, person_id).await?;
-    if let Some(expected) = expected {
-        if expected != loaded.version {
-            return Err(ApiError::conflict(
-                "version_conflict",
-                format!(
-                    "the record is at version {}, not the expected {expected}; reload it and try again",
-                    loaded.version
-                ),
-            ));
-        }
-    }
+    let loaded = account::load_with_person_locked(conn, upcasters, person_id, expected).await?;
     let account = &loaded.aggregate;
     let late = account.first_premium_default(body.as_of).map_err(refusal)?;
     let due_date = account.first_premium_due_on().map_err(refusal)?;

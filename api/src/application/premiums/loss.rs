@@ -102,24 +102,7 @@ pub async fn lose_for_non_payment(
     expected: Option<i64>,
     metadata: &EventMetadata,
 ) -> Result<LossRecorded, ApiError> {
-    // The person's stream row first, exclusively: an assessment of this person takes it in
-    // share mode before touching the account, so the two cannot deadlock.
-    sqlx::query("SELECT version FROM streams WHERE stream_id = $1 FOR UPDATE")
-        .bind(stream_id::<Person>(person_id))
-        .execute(&mut *conn)
-        .await?;
-    let loaded = account::load_existing(conn, upcasters, person_id).await?;
-    if let Some(expected) = expected {
-        if expected != loaded.version {
-            return Err(ApiError::conflict(
-                "version_conflict",
-                format!(
-                    "the record is at version {}, not the expected {expected}; reload it and try again",
-                    loaded.version
-                ),
-            ));
-        }
-    }
+    let loaded = account::load_with_person_locked(conn, upcasters, person_id, expected).await?;
     let account = &loaded.aggregate;
     if let Some(lost_on) = account.lost_on() {
         return Err(refusal(PremiumAccountError::AccountClosed { lost_on }));
