@@ -7,3 +7,4 @@ pub mod embedded_postgres;
 pub mod event_store;
 pub mod idempotency;
 pub mod migrate;
+pub mod secret_file;

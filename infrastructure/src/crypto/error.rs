@@ -97,3 +97,18 @@ pub enum CryptoError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
+
+impl From<crate::secret_file::SecretFileError> for CryptoError {
+    fn from(error: crate::secret_file::SecretFileError) -> Self {
+        use crate::secret_file::SecretFileError;
+        match error {
+            SecretFileError::Io { path, source } => CryptoError::Io { path, source },
+            SecretFileError::InsecurePermissions { path, mode } => {
+                CryptoError::InsecurePermissions { path, mode }
+            }
+            SecretFileError::NotAFile { path } | SecretFileError::TooLarge { path, .. } => {
+                CryptoError::InvalidKeyFile { path }
+            }
+        }
+    }
+}

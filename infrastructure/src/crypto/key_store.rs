@@ -31,7 +31,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -45,6 +44,7 @@ use super::{
     blind_index_with, unwrap_with, wrap_with, BlindIndexKey, CryptoError, DataKey,
     KeyEncryptionKeys, KEY_LEN,
 };
+use crate::secret_file;
 
 const KEK_ENV_PREFIX: &str = "KENPO_KEK_V";
 const KEK_ENV_SUFFIX: &str = "_B64";
@@ -361,29 +361,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CryptoError + '_ {
 }
 
 fn ensure_dir(dir: &Path) -> Result<(), CryptoError> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(io_error(dir))?;
-    let metadata = fs::metadata(dir).map_err(io_error(dir))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = metadata.permissions().mode() & 0o7777;
-        if mode & 0o022 != 0 {
-            return Err(CryptoError::InsecurePermissions {
-                path: dir.to_owned(),
-                mode,
-            });
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = metadata;
-    Ok(())
+    Ok(secret_file::ensure_private_dir(dir)?)
 }
 
 fn kek_versions_on_disk(dir: &Path) -> Result<BTreeSet<u32>, CryptoError> {
@@ -403,30 +381,10 @@ fn kek_versions_on_disk(dir: &Path) -> Result<BTreeSet<u32>, CryptoError> {
     Ok(versions)
 }
 
-/// Read a key file: a regular file, not accessible by group or other, 64 hex digits.
+/// Read a key file ([`secret_file::read_secret_file`]: a regular file, not accessible by group
+/// or other) holding 64 hex digits.
 fn load_key_file(path: &Path) -> Result<Secret32, CryptoError> {
-    let file = fs::File::open(path).map_err(io_error(path))?;
-    let metadata = file.metadata().map_err(io_error(path))?;
-    if !metadata.is_file() {
-        return Err(CryptoError::InvalidKeyFile {
-            path: path.to_owned(),
-        });
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = metadata.permissions().mode() & 0o7777;
-        if mode & 0o077 != 0 {
-            return Err(CryptoError::InsecurePermissions {
-                path: path.to_owned(),
-                mode,
-            });
-        }
-    }
-    let mut text = Zeroizing::new(Vec::with_capacity(2 * KEY_LEN + 2));
-    file.take(256)
-        .read_to_end(&mut text)
-        .map_err(io_error(path))?;
+    let text = secret_file::read_secret_file(path, 256)?;
     let invalid = || CryptoError::InvalidKeyFile {
         path: path.to_owned(),
     };
@@ -436,53 +394,14 @@ fn load_key_file(path: &Path) -> Result<Secret32, CryptoError> {
     Secret32::from_slice(&bytes[..]).ok_or_else(invalid)
 }
 
-/// Write 32 fresh random bytes as hex to `path` (mode 0600) without ever exposing a partial
-/// file: write a temporary file, sync it, hard-link it into place (which fails if `path`
-/// exists), remove the temporary name, sync the directory. `Ok(false)` when `path` already
-/// existed (nothing written).
+/// Write 32 fresh random bytes as hex to `path` (mode 0600) with
+/// [`secret_file::create_secret_file`]: never a partial file, never over an existing one.
+/// `Ok(false)` when `path` already existed (nothing written).
 fn create_key_file(path: &Path) -> Result<bool, CryptoError> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or("key");
-    let tmp = dir.join(format!(".{name}.{}.tmp", Uuid::new_v4().simple()));
-
     let key = Secret32::generate()?;
     let mut text = Zeroizing::new(hex::encode(key.bytes()));
     text.push('\n');
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = options.open(&tmp).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
-    });
-    if let Err(source) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(CryptoError::Io { path: tmp, source });
-    }
-    let linked = fs::hard_link(&tmp, path);
-    fs::remove_file(&tmp).map_err(io_error(&tmp))?;
-    match linked {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
-        Err(source) => {
-            return Err(CryptoError::Io {
-                path: path.to_owned(),
-                source,
-            })
-        }
-    }
-    #[cfg(unix)]
-    fs::File::open(dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error(dir))?;
-    Ok(true)
+    Ok(secret_file::create_secret_file(path, text.as_bytes())?)
 }
 
 #[cfg(test)]

@@ -1,31 +1,16 @@
 //! The retention job killed in the middle of a batch (the real `kenpo` binary, aborted by its
 //! hidden crash hook), then run again: every due person is erased exactly once in the ledger.
 
-#[path = "../../tests/tests/common/mod.rs"]
-mod common;
-
-use std::path::PathBuf;
 use std::process::Command;
 
-use common::bodies::acquisition;
-use common::{json, spawn_app};
+use crate::common::bodies::acquisition;
+use crate::common::{json, spawn_app};
+use crate::{database_url, kenpo_binary};
 use kenpo_api::auth::Role;
 use kenpo_domain::calendar::Date;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// The `kenpo` binary, which cargo builds for this package's integration tests.
-fn kenpo_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_kenpo"))
-}
-
-fn database_url(pool: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").unwrap();
-    let database = pool.connect_options().get_database().unwrap().to_owned();
-    let (server, _) = base.rsplit_once('/').unwrap();
-    format!("{server}/{database}")
-}
 
 fn retention(pool: &PgPool, extra: &[&str]) -> std::process::Output {
     Command::new(kenpo_binary())
