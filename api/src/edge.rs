@@ -415,9 +415,6 @@ pub fn body_error(error: &axum::Error, limit: usize) -> ApiError {
         }
         source = e.source();
     }
-    if error.to_string().contains("length limit exceeded") {
-        return too_large(limit);
-    }
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "body_unreadable",
@@ -567,6 +564,95 @@ mod tests {
                 EdgeConfig::from_lookup(|n| (n == name).then(|| value.to_owned())).unwrap_err();
             assert!(format!("{error:#}").contains(name), "{error:#}");
         }
+    }
+
+    /// A router with a slow route and a route that reads its whole body, behind [`guard`].
+    fn guarded(config: &EdgeConfig) -> axum::Router {
+        use axum::routing::{get, post};
+        axum::Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    "done"
+                }),
+            )
+            .route(
+                "/body",
+                post(|body: Body| async move {
+                    axum::body::to_bytes(body, usize::MAX)
+                        .await
+                        .map(|bytes| bytes.len().to_string())
+                        .map_err(|e| body_error(&e, MAX_BODY_BYTES))
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(
+                Edge::new(config),
+                guard,
+            ))
+    }
+
+    async fn problem_code(response: Response) -> (StatusCode, String) {
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        (
+            status,
+            problem["code"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_slow_request_times_out_and_one_too_many_is_shed_with_problem_json() {
+        let config = EdgeConfig {
+            request_timeout: Duration::from_millis(300),
+            max_concurrent_requests: 1,
+            ..EdgeConfig::default()
+        };
+        let router = guarded(&config);
+        let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+        let first = tokio::spawn(router.clone().oneshot(get("/slow")));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let shed = router.clone().oneshot(get("/slow")).await.unwrap();
+        assert_eq!(shed.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(
+            problem_code(shed).await,
+            (StatusCode::SERVICE_UNAVAILABLE, "overloaded".to_owned())
+        );
+        let timed_out = first.await.unwrap().unwrap();
+        assert_eq!(
+            problem_code(timed_out).await,
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "request_timeout".to_owned()
+            )
+        );
+        // the permit is back: the next request is served (and times out again)
+        let again = router.oneshot(get("/slow")).await.unwrap();
+        assert_eq!(problem_code(again).await.1, "request_timeout");
+    }
+
+    #[tokio::test]
+    async fn a_body_without_a_length_is_cut_off_at_the_limit_with_413() {
+        let router = guarded(&EdgeConfig::default());
+        let chunks = (0..40).map(|_| Ok::<_, std::io::Error>(vec![b' '; 64 * 1024]));
+        let streamed = Request::post("/body")
+            .body(Body::from_stream(futures::stream::iter(chunks)))
+            .unwrap();
+        assert!(streamed.headers().get(header::CONTENT_LENGTH).is_none());
+        let response = router.clone().oneshot(streamed).await.unwrap();
+        assert_eq!(
+            problem_code(response).await,
+            (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large".to_owned())
+        );
+        // within the limit it is read whole
+        let small = Request::post("/body")
+            .body(Body::from(vec![b' '; 1000]))
+            .unwrap();
+        let response = router.oneshot(small).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
     }
 
     #[test]
