@@ -4,7 +4,7 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `KENPO_HEADER_READ_TIMEOUT_SECS` | a connection must send a whole request head within this many seconds of starting one, else it is closed | 10 |
+//! | `KENPO_HEADER_READ_TIMEOUT_SECS` | a connection must send a whole request head within this many seconds of starting one (also a silent or idle keep-alive connection), else it is closed | 10 |
 //! | `KENPO_REQUEST_TIMEOUT_SECS` | a request not answered within this many seconds is abandoned: 503 `request_timeout` | 120 |
 //! | `KENPO_MAX_CONCURRENT_REQUESTS` | requests served at once; one more is refused at once: 503 `overloaded` | 256 |
 //! | `KENPO_TRUSTED_PROXIES` | comma-separated IPs or CIDRs of reverse proxies whose `X-Forwarded-For` is believed | none |

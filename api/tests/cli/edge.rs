@@ -116,18 +116,19 @@ async fn kenpo_serve_closes_stalled_connections_and_limits_bodies_before_authent
 ) {
     let serve = Serve::start(&pool, &[("KENPO_HEADER_READ_TIMEOUT_SECS", "1")]);
 
-    // connections that send half a request head (and one that sends nothing) and stall
+    // connections that send half a request head and stall, one that sends nothing, and one
+    // that is answered and then idles (keep-alive)
     let mut stalled = Vec::new();
     for n in 0..6 {
         let mut stream = tokio::net::TcpStream::connect(&serve.address)
             .await
             .unwrap();
-        if n > 0 {
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: kenpo\r\nX-Slow: ")
-                .await
-                .unwrap();
-        }
+        let sent: &[u8] = match n {
+            0 => b"",
+            1 => b"GET /healthz HTTP/1.1\r\nHost: kenpo\r\n\r\n",
+            _ => b"GET /healthz HTTP/1.1\r\nHost: kenpo\r\nX-Slow: ",
+        };
+        stream.write_all(sent).await.unwrap();
         stalled.push(stream);
     }
     tokio::time::sleep(Duration::from_millis(2500)).await;
