@@ -7,6 +7,8 @@
 //! | `KENPO_JWT_SECRET_FILE` | file holding the token signing secret | `KENPO_HOME/secrets/jwt-signing.key`, created on first use (mode 0600) |
 //! | `KENPO_JWT_SECRET` | the token signing secret itself (≥ 32 bytes) | — |
 //! | `KENPO_LISTEN` | address to serve on | `127.0.0.1:8080` |
+//!
+//! The HTTP edge (timeouts, limits, trusted proxies) is configured in [`crate::edge`].
 
 use std::path::{Path, PathBuf};
 

@@ -2,13 +2,15 @@
 //!
 //! Layout: `auth` (bearer tokens, roles), `problem` (problem+json errors), `application`
 //! (one command = one transaction), `routes` (HTTP handlers), `openapi` (the generated
-//! document), `cli` (the `kenpo` commands), `startup` (router and state).
+//! document), `cli` (the `kenpo` commands), `startup` (router and state), `edge` (timeouts,
+//! limits, request ids and client addresses of every request).
 
 pub mod application;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod edge;
 pub mod json;
 pub mod openapi;
 pub mod problem;

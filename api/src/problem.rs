@@ -5,6 +5,14 @@ use axum::response::{IntoResponse, Response};
 use kenpo_domain::refusal::{Refusal, RefusalCategory};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
+
+tokio::task_local! {
+    /// The server's id of the request being answered, set by the edge
+    /// ([`crate::edge::identify`]) around everything that answers it: the `instance` of every
+    /// problem.
+    pub static REQUEST_ID: Uuid;
+}
 
 /// The body of every error answer.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -20,6 +28,10 @@ pub struct Problem {
     pub detail: String,
     /// Stable error code for programs (snake_case); never changes meaning.
     pub code: String,
+    /// This occurrence: `urn:uuid:<request id>`, the id the server gave the request (also in
+    /// the `X-Request-Id` response header, and in the events and access-log rows it wrote).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 /// An error answer: a status, a stable code and a detail.
@@ -105,6 +117,7 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             code: self.code.to_owned(),
+            instance: REQUEST_ID.try_with(|id| format!("urn:uuid:{id}")).ok(),
         }
     }
 }

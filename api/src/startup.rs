@@ -6,9 +6,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use kenpo_infrastructure::event_store::Upcasters;
 use sqlx::PgPool;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::edge::{self, Edge, EdgeConfig};
 use crate::problem::ApiError;
 use crate::routes;
 use crate::state::AppState;
@@ -44,8 +45,17 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
     )
 }
 
-/// Every route of the API.
+/// Every route of the API, behind the edge with its default configuration.
 pub fn router(state: AppState) -> Router {
+    router_with(state, &EdgeConfig::default())
+}
+
+/// Every route of the API behind the edge ([`crate::edge`]) configured by `edge`. Outermost
+/// first: the request id and client address, the request log (path and query parameter
+/// names only), then the body limit, the concurrency limit and the request timeout, then the
+/// routes.
+pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
+    let edge = Edge::new(edge);
     crate::openapi::document();
     use routes::{events, members, my_number, persons};
     let api = Router::new()
@@ -325,10 +335,15 @@ pub fn router(state: AppState) -> Router {
                 "this route does not take that method: commands are POST, queries GET",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            edge.clone(),
+            edge::guard,
+        ))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(edge::request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(axum::middleware::from_fn_with_state(edge, edge::identify))
         .with_state(state)
 }

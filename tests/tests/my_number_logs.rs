@@ -203,6 +203,17 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(run.erased, 1);
+    // a member search by kana and birth date: the request log keeps the path and the names
+    // of the parameters, never their values
+    let search = app
+        .get(
+            "/api/v1/members?kana=ヤマダ%20タロウ&birth_date=1980-04-01",
+            &app.clerk(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(search.status(), 200);
     tracing::info!(erased = run.erased, "scenario finished");
 
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -212,6 +223,18 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
         "request logs were captured"
     );
     assert!(text.contains("scenario finished"));
+    assert!(text.contains("/api/v1/members"), "the search was logged");
+    for value in [
+        "ヤマダ",
+        "%E3%83%A4%E3%83%9E%E3%83%80",
+        "%e3%83%a4%e3%83%9e%e3%83%80",
+        "birth_date=1980",
+    ] {
+        assert!(
+            !text.contains(value),
+            "the search value {value} is in the logs"
+        );
+    }
     for number in numbers.iter().chain(["983205673210"].iter()) {
         let spaced = format!("{} {} {}", &number[..4], &number[4..8], &number[8..]);
         let hyphened = format!("{}-{}-{}", &number[..4], &number[4..8], &number[8..]);

@@ -99,7 +99,7 @@ impl FromRequest<AppState> for CommandRequest {
         let expected_version = expected_version(&parts.headers)?;
         let bytes = axum::body::to_bytes(body, 1024 * 1024)
             .await
-            .map_err(|_| ApiError::invalid("body_too_large", "the body is larger than 1 MiB"))?;
+            .map_err(|e| crate::edge::body_error(&e, crate::edge::MAX_BODY_BYTES))?;
         let request_hash =
             idempotency::request_hash(parts.method.as_str(), parts.uri.path(), &bytes);
         let _: &Method = &parts.method;

@@ -16,8 +16,10 @@ use chrono::Utc;
 use kenpo_domain::calendar::Date;
 use kenpo_domain::my_number::{self, MyNumberCommand, MyNumberRecord, SealerService};
 use kenpo_domain::qualification::Person;
+use kenpo_domain::staff::{self as registry, StaffId};
 use kenpo_infrastructure::event_store::{self, EventMetadata};
 use kenpo_projections::my_number_status::{self, MyNumberEventAt};
+use kenpo_projections::staff_accounts::{query, NotActive};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -39,9 +41,11 @@ pub struct RetentionOptions {
     pub batch: i64,
     /// List who is due; change nothing.
     pub dry_run: bool,
-    /// Who runs it (recorded in the ledger and the access log).
+    /// Who runs it (recorded in the ledger and the access log): from the command line, the
+    /// 職員ID of an account [`authorize_actor`] let through.
     pub actor: String,
     /// Test hook: abort the process after this many erasures inside a batch (a crash test).
+    /// Honoured only in builds with the `crash-hooks` feature (never a release binary).
     pub abort_after: Option<u64>,
 }
 
@@ -69,6 +73,57 @@ pub enum RetentionError {
     Database(#[from] sqlx::Error),
     #[error("{0}")]
     Command(String),
+    /// The as-of date lies after today in Japan: erasure is irreversible, so it is never run
+    /// for a day that has not come.
+    #[error("--as-of {as_of} is after today in Japan ({today}): erasure cannot be run for a future date; give today or an earlier date, or leave --as-of out")]
+    AsOfInFuture { as_of: Date, today: Date },
+    /// The actor may not run the job.
+    #[error("--actor {actor}: {why}")]
+    ActorRefused { actor: String, why: String },
+}
+
+/// The role whose holders may run the job: the データ保護担当者 (`data_protection`) owns
+/// erasure, as they own the access log and the review of My Number use (the My Number guard
+/// gives them nothing else: they never read a number, and erasure reads none).
+pub const RETENTION_ROLE: registry::Role = registry::Role::DataProtection;
+
+/// Refuse an as-of date after `today` (a date in Japan, see [`jst_today`]).
+pub fn check_as_of(as_of: Date, today: Date) -> Result<(), RetentionError> {
+    if as_of > today {
+        Err(RetentionError::AsOfInFuture { as_of, today })
+    } else {
+        Ok(())
+    }
+}
+
+/// The 職員ID `actor` when its ユーザ管理簿 account is active on `today` (a date in Japan) and
+/// holds [`RETENTION_ROLE`]; refused otherwise, saying why.
+pub async fn authorize_actor(
+    executor: impl sqlx::PgExecutor<'_>,
+    actor: &str,
+    today: Date,
+) -> Result<StaffId, RetentionError> {
+    let refused = |why: String| RetentionError::ActorRefused {
+        actor: actor.to_owned(),
+        why,
+    };
+    let staff_id = StaffId::parse(actor).map_err(|e| {
+        refused(format!(
+            "{e} (--actor takes the 職員ID of a ユーザ管理簿 account)"
+        ))
+    })?;
+    let account = query::standing(executor, staff_id.as_str())
+        .await
+        .map_err(|e| RetentionError::Command(e.to_string()))?
+        .ok_or(NotActive::Unknown)
+        .and_then(|account| account.active_on(today).map(|()| account))
+        .map_err(|why| refused(format!("{why}; see `kenpo accounts list`")))?;
+    if !account.roles.contains(&RETENTION_ROLE) {
+        return Err(refused(format!(
+            "the account does not hold the {RETENTION_ROLE} role (データ保護担当者), which erasure needs"
+        )));
+    }
+    Ok(staff_id)
 }
 
 impl From<ApiError> for RetentionError {
@@ -119,13 +174,15 @@ async fn candidates(
         .collect())
 }
 
-/// Run the job. `progress(erased, due_so_far)` is called after each batch.
+/// Run the job. `progress(erased, due_so_far)` is called after each batch. Refused, before
+/// anything is read, when the as-of date is after today in Japan.
 pub async fn run(
     pool: &PgPool,
     upcasters: &kenpo_infrastructure::event_store::Upcasters,
     options: &RetentionOptions,
     progress: &dyn Fn(u64),
 ) -> Result<RetentionSummary, RetentionError> {
+    check_as_of(options.as_of, jst_today())?;
     let started = Instant::now();
     let run_id = Uuid::now_v7();
     let mut summary = RetentionSummary {
@@ -161,7 +218,7 @@ pub async fn run(
             if erase_one(&mut tx, upcasters, options, run_id, &candidate).await? {
                 summary.erased += 1;
                 processed_in_run += 1;
-                if options.abort_after == Some(processed_in_run) {
+                if cfg!(feature = "crash-hooks") && options.abort_after == Some(processed_in_run) {
                     // a crash in the middle of a batch, for the crash test
                     std::process::abort();
                 }

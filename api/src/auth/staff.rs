@@ -4,6 +4,10 @@
 //! ユーザ管理簿 (staff account registry) is active today: created, not revoked, and today (the
 //! date in Japan) within `valid_from..=valid_to`. One primary-key read per request. The roles
 //! acted under are those the token carries *and* the registry holds.
+//!
+//! Provenance comes from the edge ([`crate::edge`]): the request id is the server's own, the
+//! client's `X-Request-Id` is kept apart, and the client address is the peer's unless the
+//! peer is a configured trusted proxy.
 
 use std::net::SocketAddr;
 
@@ -18,13 +22,12 @@ use kenpo_projections::staff_accounts::{query, NotActive};
 use uuid::Uuid;
 
 use super::{Claims, Role};
+use crate::edge::{ClientAddress, ClientRequestId, RequestId};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// Header naming the terminal a request was sent from (端末ID).
 pub const TERMINAL_ID: &str = "x-terminal-id";
-/// Header carrying the request id.
-pub const REQUEST_ID: &str = "x-request-id";
 /// Header carrying a correlation id chosen by the client.
 pub const CORRELATION_ID: &str = "x-correlation-id";
 
@@ -39,9 +42,13 @@ pub struct Staff {
     pub department: String,
     /// 個人番号 取扱権限, from the registry: without it the user never reaches a My Number.
     pub my_number_permission: bool,
+    /// The client's address ([`crate::edge::EdgeConfig::client_address`]).
     pub client_address: Option<String>,
     pub terminal_id: Option<String>,
+    /// The server's id of the request (UUID v7).
     pub request_id: String,
+    /// The `X-Request-Id` the client sent, as given (visible ASCII, at most 128 bytes).
+    pub client_request_id: Option<String>,
     pub correlation_id: Uuid,
 }
 
@@ -87,6 +94,7 @@ impl Staff {
             client_address: self.client_address.clone(),
             terminal_id: self.terminal_id.clone(),
             request_id: self.request_id.clone(),
+            client_request_id: self.client_request_id.clone(),
             correlation_id: self.correlation_id,
             causation_id: Uuid::parse_str(&self.request_id).unwrap_or(self.correlation_id),
             recorded_at: Utc::now(),
@@ -171,17 +179,32 @@ impl FromRequestParts<AppState> for Staff {
         claims
             .roles
             .retain(|role| account.roles.contains(&registry::Role::from(*role)));
+        // the edge resolved the address (trusted proxies) and made the id; without the edge
+        // (a router served without its layers) the peer and a fresh id
         let client_address = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
-        let request_id =
-            header_text(&parts.headers, REQUEST_ID).unwrap_or_else(|| Uuid::now_v7().to_string());
+            .get::<ClientAddress>()
+            .map(|ClientAddress(ip)| *ip)
+            .or_else(|| {
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|ConnectInfo(addr)| addr.ip())
+            })
+            .map(|ip| ip.to_string());
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .map_or_else(Uuid::now_v7, |RequestId(id)| *id);
+        let client_request_id = parts
+            .extensions
+            .get::<ClientRequestId>()
+            .map(|ClientRequestId(id)| id.clone());
         let correlation_id = match header_text(&parts.headers, CORRELATION_ID) {
             Some(v) => Uuid::parse_str(&v).map_err(|_| {
                 ApiError::invalid("invalid_correlation_id", "X-Correlation-Id must be a UUID")
             })?,
-            None => Uuid::parse_str(&request_id).unwrap_or_else(|_| Uuid::now_v7()),
+            None => request_id,
         };
         Ok(Self {
             claims,
@@ -189,7 +212,8 @@ impl FromRequestParts<AppState> for Staff {
             my_number_permission: account.my_number_permission,
             client_address,
             terminal_id: header_text(&parts.headers, TERMINAL_ID),
-            request_id,
+            request_id: request_id.to_string(),
+            client_request_id,
             correlation_id,
         })
     }

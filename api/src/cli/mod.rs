@@ -34,13 +34,15 @@ use clap::{Parser, Subcommand};
   kenpo accounts list                       print the ユーザ管理簿
   kenpo bench http --clients 16 --seconds 20
   kenpo bench rebuild --events 1000000
-  kenpo retention run --dry-run --as-of 2036-04-01
+  kenpo retention run --dry-run             who is due today (erase: --actor <data_protection 職員ID>)
   kenpo premiums assess --month 2026-04      monthly assessment: notices of every 事業所, 任継・特退
   kenpo bench assessment --insured 1000000 --offices 2000
   kenpo keys rotate                         new key-encryption key; re-wrap every data key
 
 Environment: DATABASE_URL, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN, KENPO_HOME,
-KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, RUST_LOG (see README.md)."
+KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, KENPO_HEADER_READ_TIMEOUT_SECS,
+KENPO_REQUEST_TIMEOUT_SECS, KENPO_MAX_CONCURRENT_REQUESTS, KENPO_TRUSTED_PROXIES, RUST_LOG
+(see README.md)."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -13,6 +13,7 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let edge = crate::edge::EdgeConfig::from_env().context("reading the HTTP edge settings")?;
     let db = crate::database::connect(32).await?;
     kenpo_infrastructure::migrate::run(&db.pool)
         .await
@@ -25,15 +26,24 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, database = %db.description, "kenpo is serving");
+    tracing::info!(
+        %address,
+        database = %db.description,
+        header_read_timeout_s = edge.header_read_timeout.as_secs(),
+        request_timeout_s = edge.request_timeout.as_secs(),
+        max_concurrent_requests = edge.max_concurrent_requests,
+        trusted_proxies = edge.trusted_proxies.len(),
+        "kenpo is serving"
+    );
     println!("kenpo is serving the API at http://{address}/api/v1 (OpenAPI: http://{address}/api/v1/openapi.json)");
     println!("database: {}", db.description);
     println!("mint a token with: kenpo token --user <staff-id> --role qualification");
-    axum::serve(
+    crate::edge::serve(
         listener,
-        crate::startup::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        crate::startup::router_with(state, &edge),
+        &edge,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await?;
     db.pool.close().await;
     if let Some(pg) = db.embedded {

@@ -448,7 +448,7 @@ impl FromRequest<AppState> for ReceiptFile {
         };
         let bytes = axum::body::to_bytes(body, MAX_RECEIPT_FILE_BYTES)
             .await
-            .map_err(|_| ApiError::invalid("body_too_large", "the file is larger than 16 MiB"))?;
+            .map_err(|e| crate::edge::body_error(&e, MAX_RECEIPT_FILE_BYTES))?;
         let mut hashed = format.as_str().as_bytes().to_vec();
         hashed.push(0);
         hashed.extend_from_slice(&bytes);

@@ -4,6 +4,8 @@
 #[path = "../../../tests/tests/common/mod.rs"]
 mod common;
 
+mod edge;
+mod retention;
 mod retention_crash;
 mod secret_files;
 

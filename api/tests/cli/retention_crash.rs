@@ -22,7 +22,7 @@ fn retention(pool: &PgPool, extra: &[&str]) -> std::process::Output {
             "--batch",
             "3",
             "--actor",
-            "crash-test",
+            "dpo1",
         ])
         .args(extra)
         .env("DATABASE_URL", database_url(pool))

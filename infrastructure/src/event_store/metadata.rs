@@ -18,8 +18,11 @@ pub struct EventMetadata {
     pub client_address: Option<String>,
     /// Terminal id from the `X-Terminal-Id` request header (端末ID).
     pub terminal_id: Option<String>,
-    /// Request id (`X-Request-Id`, generated when absent).
+    /// Request id, made by the server for each request (never the client's).
     pub request_id: String,
+    /// The `X-Request-Id` the client sent, if any: recorded as given, never trusted as the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
     /// Correlation id: the first request of a chain of work.
     pub correlation_id: Uuid,
     /// Causation id: the request or event that directly caused this one.
@@ -41,6 +44,7 @@ impl EventMetadata {
             client_address: None,
             terminal_id: None,
             request_id: id.to_string(),
+            client_request_id: None,
             correlation_id: id,
             causation_id: id,
             recorded_at: Utc::now(),
