@@ -4,11 +4,14 @@
 
 mod common;
 
+use std::sync::Mutex;
+
 use common::bodies::acquisition;
 use common::{json, spawn_app, TestApp};
 use kenpo_api::application::retention::{self, RetentionOptions};
 use kenpo_api::auth::Role;
 use kenpo_domain::calendar::Date;
+use reqwest::RequestBuilder;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -72,7 +75,8 @@ async fn person(app: &TestApp, acquired_on: &str, lost: Option<(&str, &str)>) ->
 
 async fn access_on(app: &TestApp, token: &str) {
     let (status, body) = json(
-        app.post(
+        mn_post(
+            app,
             "/api/v1/my-number/access",
             token,
             &json!({"purpose": "資格取得届の個人番号登録"}),
@@ -88,10 +92,15 @@ async fn access_on(app: &TestApp, token: &str) {
 async fn register(app: &TestApp, token: &str, person: Uuid, number: &str) -> (u16, Value) {
     let body = json!({ "number": number, "source": "employer", "registered_on": "2025-04-03" });
     json(
-        app.post(&format!("/api/v1/persons/{person}/my-number"), token, &body)
-            .send()
-            .await
-            .unwrap(),
+        mn_post(
+            app,
+            &format!("/api/v1/persons/{person}/my-number"),
+            token,
+            &body,
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await
 }
@@ -154,6 +163,110 @@ fn forms_of(number: &str) -> Vec<String> {
     forms
 }
 
+/// Every My Number request these tests sent: (app, path, the exact body bytes), for the
+/// unkeyed-digest scan.
+static SENT: Mutex<Vec<(String, String, Vec<u8>)>> = Mutex::new(Vec::new());
+
+/// POST to a My Number route the way the UI does: with a fresh `Idempotency-Key` on every
+/// command, so that the idempotency record of each is in the database the scans search.
+fn mn_post(app: &TestApp, path: &str, token: &str, body: &Value) -> RequestBuilder {
+    SENT.lock().unwrap().push((
+        app.base.clone(),
+        path.to_owned(),
+        serde_json::to_vec(body).unwrap(),
+    ));
+    app.post(path, token, body)
+        .header("idempotency-key", Uuid::new_v4().to_string())
+}
+
+/// Unkeyed digests an attacker with a dump could recompute by guessing: SHA-256, SHA-1 and
+/// MD5, as hex and base64, of every body this app sent (alone, and as method ‖ path ‖ body
+/// with and without separators, the path with and without `/api/v1`), and of each number in
+/// any spacing.
+fn unkeyed_digests(app: &TestApp, numbers: &[&str]) -> Vec<(String, String)> {
+    use base64::Engine;
+    use md5::Md5;
+    use sha1::Sha1;
+    use sha2::{Digest, Sha256};
+    let mut messages: Vec<(String, Vec<u8>)> = Vec::new();
+    for (base, path, body) in SENT.lock().unwrap().iter() {
+        if base != &app.base {
+            continue;
+        }
+        messages.push((format!("body of POST {path}"), body.clone()));
+        // the path as sent, and as the router nested under /api/v1 sees it
+        let paths = [path.as_str(), path.trim_start_matches("/api/v1")];
+        for (route, separator) in paths
+            .into_iter()
+            .flat_map(|p| [&b"\0"[..], &b""[..], &b"\n"[..], &b" "[..]].map(|s| (p, s)))
+        {
+            let mut message = b"POST".to_vec();
+            message.extend_from_slice(separator);
+            message.extend_from_slice(route.as_bytes());
+            message.extend_from_slice(separator);
+            message.extend_from_slice(body);
+            messages.push((format!("POST {route} with its body"), message));
+        }
+    }
+    for number in numbers {
+        let (a, b, c) = (&number[..4], &number[4..8], &number[8..]);
+        for form in [
+            number.to_string(),
+            format!("{a} {b} {c}"),
+            format!("{a}-{b}-{c}"),
+        ] {
+            messages.push((format!("the number {form}"), form.into_bytes()));
+        }
+    }
+    let mut digests = Vec::new();
+    for (what, message) in messages {
+        for (algorithm, digest) in [
+            ("SHA-256", Sha256::digest(&message).to_vec()),
+            ("SHA-1", Sha1::digest(&message).to_vec()),
+            ("MD5", Md5::digest(&message).to_vec()),
+        ] {
+            let label = format!("{algorithm} of {what}");
+            digests.push((label.clone(), hex::encode(&digest)));
+            for engine in [
+                &base64::engine::general_purpose::STANDARD,
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            ] {
+                let encoded = engine.encode(&digest);
+                digests.push((label.clone(), encoded[..encoded.len().min(20)].to_owned()));
+            }
+        }
+    }
+    digests
+}
+
+async fn idempotency_records(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM idempotency_keys")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// The database holds no number in any form and no unkeyed digest of anything sent.
+async fn assert_nothing_to_guess_in_the_database(app: &TestApp, numbers: &[&str]) {
+    let everything = whole_database_as_text(&app.pool).await;
+    let lower = everything.to_lowercase();
+    for number in numbers {
+        for form in forms_of(number) {
+            assert!(!everything.contains(&form), "{form} found in the database");
+        }
+    }
+    let digests = unkeyed_digests(app, numbers);
+    assert!(digests.len() > 50, "the scan has something to look for");
+    for (what, digest) in digests {
+        let found = if digest.chars().all(|c| c.is_ascii_hexdigit()) {
+            lower.contains(&digest)
+        } else {
+            everything.contains(&digest)
+        };
+        assert!(!found, "{what} ({digest}) found in the database");
+    }
+}
+
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPool) {
     let app = spawn_app(pool).await;
@@ -197,7 +310,8 @@ async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPo
     let change =
         json!({ "number": B, "reason": { "kind": "reissued" }, "changed_on": "2026-01-10" });
     let (status, body) = json(
-        app.post(
+        mn_post(
+            &app,
             &format!("/api/v1/persons/{id}/my-number/change"),
             &mn,
             &change,
@@ -219,10 +333,15 @@ async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPo
 
     // 名寄せ finds the holder of the current number, not of the old one
     let (status, found) = json(
-        app.post("/api/v1/my-number/lookups", &mn, &json!({"number": B}))
-            .send()
-            .await
-            .unwrap(),
+        mn_post(
+            &app,
+            "/api/v1/my-number/lookups",
+            &mn,
+            &json!({"number": B}),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(
@@ -230,10 +349,15 @@ async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPo
         (200, Some(id.to_string().as_str()))
     );
     let (status, _) = json(
-        app.post("/api/v1/my-number/lookups", &mn, &json!({"number": A}))
-            .send()
-            .await
-            .unwrap(),
+        mn_post(
+            &app,
+            "/api/v1/my-number/lookups",
+            &mn,
+            &json!({"number": A}),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 404);
@@ -272,12 +396,67 @@ async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPo
     );
     assert!(log.iter().all(|(staff, ..)| staff == "mn1"));
     assert_eq!(log[4].3, Some(id));
-    let everything = whole_database_as_text(&app.pool).await;
-    for number in [A, B] {
-        for form in forms_of(number) {
-            assert!(!everything.contains(&form), "{form} found in the database");
-        }
-    }
+    assert_nothing_to_guess_in_the_database(&app, &[A, B]).await;
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn an_idempotency_record_replays_within_its_window_only_and_is_then_purged(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let id = person(&app, "2025-04-01", None).await;
+    let other = person(&app, "2025-04-01", None).await;
+    let body = json!({ "number": A, "source": "employer", "registered_on": "2025-04-03" });
+    let send = || {
+        app.post(&format!("/api/v1/persons/{id}/my-number"), &mn, &body)
+            .header("idempotency-key", "mn-0001")
+    };
+    let (status, first) = json(send().send().await.unwrap()).await;
+    assert_eq!(status, 201, "{first}");
+    // within the window: the first answer again, nothing new
+    let before = app.event_count().await;
+    let (status, again) = json(send().send().await.unwrap()).await;
+    assert_eq!((status, &again), (201, &first));
+    assert_eq!(app.event_count().await, before);
+    // the window is 7 days by default, and the record names its person
+    let (window, subject): (f64, Option<Uuid>) = sqlx::query_as(
+        "SELECT extract(epoch FROM expires_at - created_at)::float8 / 86400, subject_person
+           FROM idempotency_keys",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((window - 7.0).abs() < 0.001, "{window} days");
+    assert_eq!(subject, Some(id));
+    // after the window the same request runs anew: the same number again is 200, nothing new
+    sqlx::query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (status, anew) = json(send().send().await.unwrap()).await;
+    assert_eq!(status, 200, "an expired record is never replayed: {anew}");
+    assert_eq!(app.event_count().await, before);
+    // that answer is the one recorded now
+    assert_eq!(json(send().send().await.unwrap()).await, (200, anew));
+    // the purge deletes the expired records and only those
+    assert_eq!(register(&app, &mn, other, B).await.0, 201);
+    sqlx::query(
+        "UPDATE idempotency_keys SET expires_at = now() - interval '1 second'
+          WHERE subject_person = $1",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let purged = kenpo_infrastructure::idempotency::purge_expired(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    let left: Vec<Option<Uuid>> = sqlx::query_scalar("SELECT subject_person FROM idempotency_keys")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, vec![Some(other)]);
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
@@ -305,10 +484,15 @@ async fn wrong_numbers_and_duplicates_are_refused_without_echo_and_logged(pool: 
     let body =
         json!({ "number": 983205673210_u64, "source": "employer", "registered_on": "2025-04-03" });
     let (status, problem) = json(
-        app.post(&format!("/api/v1/persons/{first}/my-number"), &mn, &body)
-            .send()
-            .await
-            .unwrap(),
+        mn_post(
+            &app,
+            &format!("/api/v1/persons/{first}/my-number"),
+            &mn,
+            &body,
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 422);
@@ -336,9 +520,7 @@ async fn wrong_numbers_and_duplicates_are_refused_without_echo_and_logged(pool: 
     assert_eq!(refusals.len(), 6, "{refusals:?}");
     assert_eq!(refusals[5].3, Some(second));
     assert_eq!(refusals[5].4.as_deref(), Some("my_number_duplicate"));
-    let everything = whole_database_as_text(&app.pool).await;
-    assert!(!everything.contains("983205673210"));
-    assert!(!everything.contains(C));
+    assert_nothing_to_guess_in_the_database(&app, &["983205673210", C]).await;
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
@@ -366,7 +548,8 @@ async fn the_authorisation_matrix(pool: PgPool) {
     assert_eq!(register(&app, &mn, id, A).await.0, 201);
 
     let entry = |app: &TestApp, token: &str| {
-        app.post(
+        mn_post(
+            app,
             &format!("/api/v1/persons/{id}/my-number/deletion"),
             token,
             &json!({"deleted_on": "2026-01-01", "reason": {"kind": "registered_in_error"}}),
@@ -375,7 +558,12 @@ async fn the_authorisation_matrix(pool: PgPool) {
     let read =
         |app: &TestApp, token: &str| app.get(&format!("/api/v1/persons/{id}/my-number"), token);
     let lookup = |app: &TestApp, token: &str| {
-        app.post("/api/v1/my-number/lookups", token, &json!({"number": A}))
+        mn_post(
+            app,
+            "/api/v1/my-number/lookups",
+            token,
+            &json!({"number": A}),
+        )
     };
     let log = |app: &TestApp, token: &str| app.get("/api/v1/my-number/access-log", token);
 
@@ -503,6 +691,7 @@ async fn retention_erases_due_numbers_everywhere_and_replay_still_works(pool: Pg
         .await
         .unwrap();
     assert_eq!(keys_before, 18, "the dry run changed nothing");
+    assert_eq!(idempotency_records(&app).await, 18, "one per registration");
 
     let run = retention::run(
         &app.pool,
@@ -542,13 +731,20 @@ async fn retention_erases_due_numbers_everywhere_and_replay_still_works(pool: Pg
         .iter()
         .all(|l| l.1 == "system:test" && l.2.contains("10")));
 
-    // the erased numbers are nowhere, in any form; the kept ones are still only sealed
-    let everything = whole_database_as_text(&app.pool).await;
-    for (_, number) in due.iter().chain(kept.iter()) {
-        for form in forms_of(number) {
-            assert!(!everything.contains(&form), "{form} found in the database");
-        }
-    }
+    // the erased persons' idempotency records went with their keys, in the same transaction
+    assert_eq!(
+        idempotency_records(&app).await,
+        12,
+        "only the kept persons' registrations are still recorded"
+    );
+    // the erased numbers are nowhere, in any form or unkeyed digest; the kept ones are still
+    // only sealed
+    let numbers: Vec<&str> = due
+        .iter()
+        .chain(kept.iter())
+        .map(|(_, n)| n.as_str())
+        .collect();
+    assert_nothing_to_guess_in_the_database(&app, &numbers).await;
     for (id, _) in &due {
         let keys: i64 =
             sqlx::query_scalar("SELECT count(*) FROM subject_keys WHERE person_id = $1")
@@ -814,7 +1010,8 @@ async fn a_five_info_mismatch_keeps_the_number_out_until_a_check_matches(pool: P
         } else {
             json!(["resident_address"])
         };
-        app.post(
+        mn_post(
+            &app,
             &format!("/api/v1/persons/{id}/my-number/five-info"),
             &mn,
             &json!({"matched": matched, "mismatched": mismatched, "checked_on": "2025-04-02"}),
@@ -899,8 +1096,7 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
         ("auditor", &auditor),
     ] {
         for (path, body) in &entries {
-            let status = app
-                .post(path, token, body)
+            let status = mn_post(&app, path, token, body)
                 .send()
                 .await
                 .unwrap()
@@ -915,10 +1111,15 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
     }
     // switching access on needs the permission
     let (status, problem) = json(
-        app.post("/api/v1/my-number/access", &clerk, &json!({"purpose": "x"}))
-            .send()
-            .await
-            .unwrap(),
+        mn_post(
+            &app,
+            "/api/v1/my-number/access",
+            &clerk,
+            &json!({"purpose": "x"}),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(
@@ -929,7 +1130,7 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
     access_on(&app, &mn).await;
     let expected = [201, 201, 201, 201, 201, 201, 201, 404];
     for ((path, body), want) in entries.iter().zip(expected) {
-        let (status, answer) = json(app.post(path, &mn, body).send().await.unwrap()).await;
+        let (status, answer) = json(mn_post(&app, path, &mn, body).send().await.unwrap()).await;
         assert_eq!(status, want, "mn1 POST {path}: {answer}");
     }
     // the data-protection officer reads the log and the review, never numbers
@@ -958,6 +1159,9 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
         3 * 8 + 3 + 1 + 1,
         "every refused My Number action is logged"
     );
+    // each route's idempotency record is there (keyed, sealed), and nothing to guess from
+    assert_eq!(idempotency_records(&app).await, 7);
+    assert_nothing_to_guess_in_the_database(&app, &[A, B]).await;
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]

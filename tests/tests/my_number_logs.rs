@@ -8,10 +8,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::bodies::acquisition;
-use common::{json, spawn_app};
+use common::{json, spawn_app, TestApp};
 use kenpo_api::application::retention::{self, RetentionOptions};
 use kenpo_api::auth::Role;
 use kenpo_domain::calendar::Date;
+use reqwest::RequestBuilder;
 use serde_json::json;
 use sqlx::PgPool;
 use tracing_subscriber::layer::SubscriberExt;
@@ -35,6 +36,16 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     fn make_writer(&'a self) -> Self::Writer {
         self.clone()
     }
+}
+
+/// Every Idempotency-Key this scenario sent.
+static KEYS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// POST with a fresh `Idempotency-Key`, as the UI sends on every command.
+fn post_keyed(app: &TestApp, path: &str, token: &str, body: &serde_json::Value) -> RequestBuilder {
+    let key = format!("log-scan-{}", Uuid::new_v4());
+    KEYS.lock().unwrap().push(key.clone());
+    app.post(path, token, body).header("idempotency-key", key)
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
@@ -62,10 +73,15 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
     .await;
     let mn = app.token("mn1", &[Role::Qualification]);
     let (status, _) = json(
-        app.post("/api/v1/my-number/access", &mn, &json!({"purpose": "登録"}))
-            .send()
-            .await
-            .unwrap(),
+        post_keyed(
+            &app,
+            "/api/v1/my-number/access",
+            &mn,
+            &json!({"purpose": "登録"}),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 201);
@@ -77,7 +93,7 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
         body["acquired_on"] = json!("2010-04-01");
         body["received_on"] = json!("2010-04-01");
         assert_eq!(
-            app.post("/api/v1/acquisitions", &app.clerk(), &body)
+            post_keyed(&app, "/api/v1/acquisitions", &app.clerk(), &body)
                 .send()
                 .await
                 .unwrap()
@@ -87,18 +103,24 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
         if lost {
             let loss = json!({"lost_on": "2014-04-01", "reason": {"kind": "retirement", "last_working_day": "2014-03-31"}, "received_on": "2014-04-01"});
             assert_eq!(
-                app.post(&format!("/api/v1/persons/{id}/loss"), &app.clerk(), &loss)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status(),
+                post_keyed(
+                    &app,
+                    &format!("/api/v1/persons/{id}/loss"),
+                    &app.clerk(),
+                    &loss
+                )
+                .send()
+                .await
+                .unwrap()
+                .status(),
                 200
             );
         }
         persons.push(id);
     }
     let register = |id: Uuid, number: &str| {
-        app.post(
+        post_keyed(
+            &app,
             &format!("/api/v1/persons/{id}/my-number"),
             &mn,
             &json!({"number": number, "source": "person", "registered_on": "2025-04-03"}),
@@ -140,7 +162,8 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
     let as_number =
         json!({"number": 983205673210_u64, "source": "person", "registered_on": "2025-04-03"});
     assert_eq!(
-        app.post(
+        post_keyed(
+            &app,
             &format!("/api/v1/persons/{}/my-number", persons[1]),
             &mn,
             &as_number
@@ -163,7 +186,8 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
     let change =
         json!({"number": numbers[2], "reason": {"kind": "reissued"}, "changed_on": "2026-01-10"});
     assert_eq!(
-        app.post(
+        post_keyed(
+            &app,
             &format!("/api/v1/persons/{}/my-number/change", persons[1]),
             &mn,
             &change
@@ -175,7 +199,8 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
         201
     );
     assert_eq!(
-        app.post(
+        post_keyed(
+            &app,
             "/api/v1/my-number/lookups",
             &mn,
             &json!({"number": numbers[2]})
@@ -233,6 +258,14 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
         assert!(
             !text.contains(value),
             "the search value {value} is in the logs"
+        );
+    }
+    let keys = KEYS.lock().unwrap().clone();
+    assert!(keys.len() >= 10, "every command carried a key");
+    for key in keys {
+        assert!(
+            !text.contains(&key),
+            "the Idempotency-Key {key} is in the logs"
         );
     }
     for number in numbers.iter().chain(["983205673210"].iter()) {

@@ -1,16 +1,25 @@
 //! One command = one transaction, with `Idempotency-Key` and `If-Match` handling.
+//!
+//! Idempotency records are keyed, sealed, expire and go with their person's erasure
+//! ([`kenpo_infrastructure::idempotency`]); `kenpo serve` purges expired ones
+//! ([`start_idempotency_purge`]).
 
 use std::future::Future;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kenpo_infrastructure::event_store;
-use kenpo_infrastructure::idempotency::{self, IdempotencyError, StoredResponse};
+use kenpo_infrastructure::idempotency::{
+    self, IdempotencyError, NewRecord, Recorded, RequestDigest, TtlError,
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
 
 use crate::auth::Staff;
 use crate::problem::ApiError;
@@ -25,7 +34,9 @@ pub struct CommandRequest {
     pub body: Bytes,
     pub idempotency_key: Option<String>,
     pub expected_version: Option<i64>,
-    pub request_hash: String,
+    /// Digest of method, path and body, in memory only: what is stored is keyed
+    /// ([`idempotency::fingerprint`]).
+    pub request_hash: RequestDigest,
 }
 
 impl CommandRequest {
@@ -125,17 +136,84 @@ impl IntoResponse for CommandAnswer {
     }
 }
 
-fn replay(stored: StoredResponse, request_hash: &str) -> Result<CommandAnswer, ApiError> {
-    if stored.request_hash != request_hash {
-        return Err(ApiError::invalid(
+fn replay(recorded: Recorded) -> Result<CommandAnswer, ApiError> {
+    match recorded {
+        Recorded::Same { status, body } => Ok(CommandAnswer {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            body,
+        }),
+        Recorded::Different => Err(ApiError::invalid(
             "idempotency_key_reused",
             "this Idempotency-Key was already used for a different request",
-        ));
+        )),
+        Recorded::Unverifiable => Err(ApiError::conflict(
+            "idempotency_key_unverifiable",
+            "this Idempotency-Key was recorded under a blind-index key that has since been rotated, \
+             so its first answer cannot be checked or replayed; read the resource to see whether \
+             the first request took effect, and send any new request with a new Idempotency-Key",
+        )),
     }
-    Ok(CommandAnswer {
-        status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
-        body: stored.body,
-    })
+}
+
+/// The person a command's answer is about, recorded with its idempotency record so that the
+/// person's erasure deletes it: the answer's top-level `person_id` (every answer of a command
+/// on a person's streams has one), else a `stream_id` of a person's stream.
+pub fn subject_of(body: &Value) -> Option<Uuid> {
+    if let Some(id) = body.get("person_id").and_then(Value::as_str) {
+        return Uuid::parse_str(id).ok();
+    }
+    let stream = body.get("stream_id").and_then(Value::as_str)?;
+    ["person-", "my_number-", "premium_account-"]
+        .iter()
+        .find_map(|prefix| stream.strip_prefix(prefix))
+        .and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// Environment variable with the idempotency window (`7d`, `24h`, `90m`, `3600s`).
+pub const IDEMPOTENCY_TTL_ENV: &str = "KENPO_IDEMPOTENCY_TTL";
+/// How often `serve` purges expired idempotency records.
+const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
+static IDEMPOTENCY_TTL: OnceLock<Duration> = OnceLock::new();
+
+/// How long an idempotency record is replayed: `KENPO_IDEMPOTENCY_TTL` as read by
+/// [`start_idempotency_purge`], else [`idempotency::DEFAULT_TTL`] (7 days).
+pub fn idempotency_ttl() -> Duration {
+    IDEMPOTENCY_TTL
+        .get()
+        .copied()
+        .unwrap_or(idempotency::DEFAULT_TTL)
+}
+
+/// Read `KENPO_IDEMPOTENCY_TTL` (refusing a bad value) and purge expired idempotency records
+/// now and every 10 minutes for the life of the process. Called once by `kenpo serve`.
+pub fn start_idempotency_purge(pool: PgPool) -> Result<Duration, TtlError> {
+    let ttl = match std::env::var(IDEMPOTENCY_TTL_ENV) {
+        Ok(text) => idempotency::parse_ttl(&text)?,
+        Err(std::env::VarError::NotPresent) => idempotency::DEFAULT_TTL,
+        Err(std::env::VarError::NotUnicode(_)) => return Err(TtlError("(not UTF-8)".to_owned())),
+    };
+    let ttl = *IDEMPOTENCY_TTL.get_or_init(|| ttl);
+    tracing::info!(
+        ttl_seconds = ttl.as_secs(),
+        "idempotency records are replayed for this long, then purged"
+    );
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PURGE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            // the first tick is immediate: one purge at start
+            every.tick().await;
+            match idempotency::purge_expired(&pool).await {
+                Ok(0) => tracing::debug!("no expired idempotency records"),
+                Ok(deleted) => tracing::info!(deleted, "expired idempotency records purged"),
+                Err(error) => tracing::warn!(
+                    %error,
+                    "purging expired idempotency records failed; retrying in 10 minutes"
+                ),
+            }
+        }
+    });
+    Ok(ttl)
 }
 
 /// Run `work` in one command transaction: if the key was seen, answer as the first time;
@@ -151,34 +229,71 @@ where
 {
     let mut tx = event_store::begin_command(&state.pool).await?;
     let actor = request.staff.claims.sub.clone();
+    let bik = state.bik.as_ref();
     if let Some(key) = &request.idempotency_key {
-        if let Some(stored) = idempotency::lookup(&mut tx, &actor, key).await? {
-            return replay(stored, &request.request_hash);
+        if let Some(recorded) =
+            idempotency::lookup(&mut tx, bik, &actor, key, &request.request_hash).await?
+        {
+            return replay(recorded);
         }
     }
     let (mut tx, answer) = work(tx).await?;
     if let Some(key) = &request.idempotency_key {
-        let stored = StoredResponse {
-            request_hash: request.request_hash.clone(),
+        let new = NewRecord {
+            actor: &actor,
+            key,
+            digest: &request.request_hash,
             status: answer.status.as_u16(),
-            body: answer.body.clone(),
+            body: &answer.body,
+            subject_person: subject_of(&answer.body),
+            ttl: idempotency_ttl(),
         };
-        match idempotency::record(&mut tx, &actor, key, &stored).await {
+        match idempotency::record(&mut tx, bik, &new).await {
             Ok(()) => {}
             Err(IdempotencyError::Raced) => {
                 drop(tx);
                 let mut conn = state.pool.acquire().await?;
-                return match idempotency::lookup(&mut conn, &actor, key).await? {
-                    Some(first) => replay(first, &request.request_hash),
+                return match idempotency::lookup(&mut conn, bik, &actor, key, &request.request_hash)
+                    .await?
+                {
+                    Some(first) => replay(first),
                     None => Err(ApiError::conflict(
                         "idempotency_in_progress",
                         "a request with this Idempotency-Key is in progress; retry shortly",
                     )),
                 };
             }
+            Err(e @ IdempotencyError::Seal) => return Err(ApiError::internal(&e)),
             Err(IdempotencyError::Database(e)) => return Err(e.into()),
         }
     }
     tx.commit().await?;
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_subject_is_the_answers_person_or_the_person_of_its_stream() {
+        let id = Uuid::now_v7();
+        for body in [
+            json!({"person_id": id, "stream_id": "person-x"}),
+            json!({"stream_id": format!("person-{id}")}),
+            json!({"stream_id": format!("my_number-{id}")}),
+            json!({"stream_id": format!("premium_account-{id}")}),
+        ] {
+            assert_eq!(subject_of(&body), Some(id), "{body}");
+        }
+        for body in [
+            json!({"stream_id": format!("benefit_claim-{id}")}),
+            json!({"change_id": id}),
+            json!([{"person_id": id}]),
+        ] {
+            assert_eq!(subject_of(&body), None, "{body}");
+        }
+    }
 }

@@ -275,6 +275,8 @@ async fn erase_one(
         .bind(person_id)
         .execute(&mut *conn)
         .await?;
+    // their idempotency records (keyed fingerprints and sealed answers of their requests)
+    kenpo_infrastructure::idempotency::forget_subject(conn, person_id).await?;
     let due_on = my_number::erasure_due_on(Date::from(candidate.lost_on));
     let ledger_seq: i64 = sqlx::query_scalar(
         "INSERT INTO erasure_ledger (run_id, person_id, key_id, kek_version, qualification_lost_on,

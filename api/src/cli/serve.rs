@@ -22,6 +22,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("seeding the statutory parameters")?;
     let state = crate::startup::state(db.pool.clone())?;
+    crate::application::command::start_idempotency_purge(db.pool.clone())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

@@ -6,6 +6,7 @@ mod common;
 
 mod edge;
 mod retention;
+mod idempotency_purge;
 mod retention_crash;
 mod secret_files;
 
