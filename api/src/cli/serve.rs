@@ -20,7 +20,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     crate::application::parameters::seed_statutory(&db.pool)
         .await
         .context("seeding the statutory parameters")?;
-    let state = crate::startup::state(db.pool.clone())?;
+    let state = crate::startup::state(db.pool.clone()).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

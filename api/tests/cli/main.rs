@@ -4,6 +4,7 @@
 #[path = "../../../tests/tests/common/mod.rs"]
 mod common;
 
+mod keys;
 mod retention_crash;
 mod secret_files;
 
