@@ -745,10 +745,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn first_use_creates_private_key_files_then_reuses_them() -> TestResult {
+    fn creation_when_asked_makes_private_key_files_then_they_are_reused() -> TestResult {
         let temp = TempDir::new();
         let dir = temp.0.join("keys");
-        let (store, created) = FileKeyStore::open_or_create_with_env(&dir, no_env())?;
+        let (store, created) = FileKeyStore::open_with_env(&dir, no_env(), &KeyKind::ALL)?;
         assert_eq!(
             created,
             vec![dir.join("kek-v1.key"), dir.join("bidx-v1.key")]
@@ -765,7 +765,7 @@ pub(crate) mod tests {
         assert_eq!(text.trim().len(), 64);
         assert!(fs::read_dir(&dir)?.count() == 2, "no temporary file left");
 
-        let (again, created) = FileKeyStore::open_or_create_with_env(&dir, no_env())?;
+        let (again, created) = FileKeyStore::open_with_env(&dir, no_env(), &[])?;
         assert!(created.is_empty());
         let (person, key_id, dek) = (Uuid::new_v4(), Uuid::new_v4(), DataKey::generate()?);
         let (version, wrapped) = store.wrap(person, key_id, &dek)?;
