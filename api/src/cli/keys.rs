@@ -142,6 +142,31 @@ async fn open(pool: &PgPool, mode: Mode) -> anyhow::Result<CheckedKeys> {
             path.display()
         );
     }
+    // blind-index versions from before check values: adopted only once they give an entry
+    let upcasters = crate::startup::upcasters();
+    for (kind, version) in &checked.unverified {
+        let matches = crate::application::my_number::service::index_entries_match(
+            pool,
+            &upcasters,
+            &checked.store,
+            *version,
+        )
+        .await
+        .with_context(|| format!("checking {kind} version {version} against the index"))?;
+        if !matches {
+            return Err(key_check::KeyCheckError::IndexMismatch {
+                version: *version,
+                location: checked.store.location(*kind, *version),
+            })
+            .with_context(|| {
+                format!(
+                    "checking the keys of {} against the database",
+                    dir.display()
+                )
+            });
+        }
+        key_check::record(pool, &checked.store, *kind, *version).await?;
+    }
     for (kind, version) in &checked.recorded {
         tracing::info!(kind = kind.as_str(), version, "recorded a key check value");
     }

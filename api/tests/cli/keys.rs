@@ -158,6 +158,35 @@ async fn serve_refuses_an_empty_or_wrong_key_directory_over_registered_numbers(p
         let secret = std::fs::read_to_string(wrong.join(key)).unwrap();
         assert!(!stderr.contains(secret.trim()), "a key was printed");
     }
+
+    // a database from before check values (none recorded): the right KEK with another
+    // blind-index key is refused too, because that key does not give the index entry
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM key_check_values")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    std::fs::copy(app.key_dir.join("kek-v1.key"), wrong.join("kek-v1.key")).unwrap();
+    let refused = run(&pool, &wrong, &["keys", "rewrap"]);
+    let stderr = text(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(78), "{stderr}");
+    assert!(
+        stderr.contains("blind-index key version 1") && stderr.contains("another key"),
+        "{stderr}"
+    );
+    // the right keys are adopted and their check values recorded again
+    let adopted = run(&pool, &app.key_dir, &["keys", "rewrap"]);
+    assert!(adopted.status.success(), "{}", text(&adopted.stderr));
+    let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM key_check_values")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(recorded, 2);
     let _ = std::fs::remove_dir_all(&wrong);
 }
 

@@ -70,6 +70,13 @@ pub enum KeyCheckError {
         version: u32,
         location: String,
     },
+    /// A blind-index key version present without a KCV does not give the index entries under
+    /// it (checked by the caller, which can open a number: [`CheckedKeys::unverified`]).
+    #[error(
+        "blind-index key version {version} at {location} does not give the index entries under \
+         that version: it is another key. Point KENPO_KEY_DIR at the right keys"
+    )]
+    IndexMismatch { version: u32, location: String },
     /// Data depends on a version that was destroyed (a database restored from before the
     /// destruction?).
     #[error(
@@ -112,6 +119,7 @@ impl KeyCheckError {
             | KeyCheckError::NoKey { .. }
             | KeyCheckError::Mismatch { .. }
             | KeyCheckError::DoesNotOpen { .. }
+            | KeyCheckError::IndexMismatch { .. }
             | KeyCheckError::DependsOnDestroyed { .. }
             | KeyCheckError::AlreadyInitialised { .. } => Some(EXIT_CONFIG),
             KeyCheckError::Crypto(
@@ -142,6 +150,11 @@ pub struct CheckedKeys {
     pub created: Vec<PathBuf>,
     /// Versions whose KCV was recorded now (first use).
     pub recorded: Vec<(KeyKind, u32)>,
+    /// Blind-index key versions present without a KCV while index entries are under them (a
+    /// database from before KCVs): not recorded, because only a caller that can open a number
+    /// can tell whether the key gives those entries. Check one entry, then [`record`] the
+    /// version (or refuse with [`KeyCheckError::IndexMismatch`]).
+    pub unverified: Vec<(KeyKind, u32)>,
     /// Things the operator should fix that do not stop the start (a destroyed key still
     /// present).
     pub warnings: Vec<String>,
@@ -284,6 +297,7 @@ async fn check(
     recorded: &Recorded,
 ) -> Result<CheckedKeys, KeyCheckError> {
     let mut recorded_now = Vec::new();
+    let mut unverified = Vec::new();
     let mut warnings = Vec::new();
     for kind in KeyKind::ALL {
         for (version, needed_by) in recorded.required(kind) {
@@ -318,6 +332,11 @@ async fn check(
                     });
                 }
                 Some(_) => {}
+                None if kind == KeyKind::BlindIndex
+                    && recorded.used.contains_key(&(kind, version)) =>
+                {
+                    unverified.push((kind, version));
+                }
                 None => {
                     if kind == KeyKind::Kek && recorded.used.contains_key(&(kind, version)) {
                         opens_a_data_key(pool, &store, version).await?;
@@ -339,6 +358,7 @@ async fn check(
         store,
         created,
         recorded: recorded_now,
+        unverified,
         warnings,
     })
 }

@@ -468,5 +468,41 @@ pub async fn reindex_all(
     }
 }
 
+/// Whether `version` of the blind-index key gives the `my_number_index` entries under it:
+/// one entry's number is opened (data key unwrapped with the KEKs) and its HMAC under that
+/// version compared. `true` when no entry is under it. For adopting a key version that has
+/// entries but no key check value yet (a database from before check values).
+pub async fn index_entries_match(
+    pool: &sqlx::PgPool,
+    upcasters: &kenpo_infrastructure::event_store::Upcasters,
+    keys: &kenpo_infrastructure::crypto::FileKeyStore,
+    version: u32,
+) -> anyhow::Result<bool> {
+    use anyhow::Context;
+
+    let mut conn = pool.acquire().await?;
+    let entry: Option<(Uuid, Vec<u8>)> = sqlx::query_as(
+        "SELECT person_id, bidx FROM my_number_index WHERE bidx_version = $1 LIMIT 1",
+    )
+    .bind(i32::try_from(version)?)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((person_id, bidx)) = entry else {
+        return Ok(true);
+    };
+    let (_, dek) = subject_keys::get(&mut conn, keys, person_id)
+        .await
+        .with_context(|| format!("opening the data key of person {person_id}"))?
+        .with_context(|| format!("person {person_id} has an index entry but no data key"))?;
+    let loaded = aggregate::load::<MyNumberRecord>(&mut conn, upcasters, person_id)
+        .await
+        .with_context(|| format!("reading the My Number stream of person {person_id}"))?;
+    let number = current_number(&loaded.aggregate, person_id, &dek)
+        .map_err(|e| anyhow::anyhow!("opening the number of person {person_id}: {e}"))?
+        .with_context(|| format!("person {person_id} has an index entry but no number"))?;
+    Ok(keys.blind_index_under(version, number.expose().as_bytes())
+        == bidx.as_slice().try_into().ok())
+}
+
 /// Keep `MyNumberEvent` referenced for the OpenAPI of the stream endpoint.
 pub type Event = MyNumberEvent;
