@@ -5,8 +5,9 @@
 mod common;
 
 mod edge;
-mod retention;
 mod idempotency_purge;
+mod keys;
+mod retention;
 mod retention_crash;
 mod secret_files;
 
@@ -18,6 +19,19 @@ use sqlx::PgPool;
 pub fn kenpo_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kenpo"))
 }
+
+/// Test keys given to every `kenpo serve` a test starts, so that two servers started one after
+/// the other on the same database agree with the key check values the first one recorded.
+pub const TEST_KEYS: [(&str, &str); 2] = [
+    (
+        "KENPO_KEK_V1_B64",
+        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+    ),
+    (
+        "KENPO_BIDX_B64",
+        "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=",
+    ),
+];
 
 /// `DATABASE_URL` pointed at the test's own database.
 pub fn database_url(pool: &PgPool) -> String {
