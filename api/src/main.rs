@@ -11,7 +11,18 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            std::process::ExitCode::FAILURE
+            // 78 (EX_CONFIG): the keys do not fit the database (docs/operations.md)
+            error
+                .chain()
+                .find_map(|cause| {
+                    cause
+                        .downcast_ref::<kenpo_infrastructure::crypto::key_check::KeyCheckError>()
+                        .and_then(|e| e.exit_code())
+                })
+                .map_or(
+                    std::process::ExitCode::FAILURE,
+                    std::process::ExitCode::from,
+                )
         }
     }
 }

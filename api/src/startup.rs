@@ -14,16 +14,11 @@ use crate::problem::ApiError;
 use crate::routes;
 use crate::state::AppState;
 
-/// State with the configured signing key.
-pub fn state(pool: PgPool) -> anyhow::Result<AppState> {
-    let (keys, created) = crate::cli::keys::key_store()?;
-    for path in created {
-        println!(
-            "created key file {} (keep it out of backups of the database)",
-            path.display()
-        );
-    }
-    let keys = Arc::new(keys);
+/// State with the configured signing key and the key store, checked against the database:
+/// refused (exit code 78) when a key the database depends on is missing or different; keys
+/// are created only for an empty database (the first start of the embedded default).
+pub async fn state(pool: PgPool) -> anyhow::Result<AppState> {
+    let keys = Arc::new(crate::cli::keys::key_store(&pool).await?);
     Ok(AppState {
         pool,
         signing_key: crate::config::signing_key()?,

@@ -21,7 +21,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     crate::application::parameters::seed_statutory(&db.pool)
         .await
         .context("seeding the statutory parameters")?;
-    let state = crate::startup::state(db.pool.clone())?;
+    let state = crate::startup::state(db.pool.clone()).await?;
     crate::application::command::start_idempotency_purge(db.pool.clone())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -542,9 +542,9 @@ pub async fn lookup(
             return Err(e);
         }
     };
-    let bidx = service::blind_index(state.bik.as_ref(), &body.number);
+    let bidxs = service::blind_indexes(state.bik.as_ref(), &body.number);
     let mut conn = state.pool.acquire().await?;
-    let holder = service::holder(&mut conn, &bidx).await?;
+    let holder = service::holder(&mut conn, &bidxs).await?;
     access_log::record(
         &mut conn,
         &Entry {

@@ -5,8 +5,9 @@
 mod common;
 
 mod edge;
-mod retention;
 mod idempotency_purge;
+mod keys;
+mod retention;
 mod retention_crash;
 mod secret_files;
 

@@ -89,10 +89,25 @@ pub enum CryptoError {
     KeyFileExists { path: PathBuf },
     /// Rotation creates key files; keys given in the environment are rotated by the operator.
     #[error(
-        "the key-encryption keys come from the environment: set KENPO_KEK_V{next}_B64 (32 random \
-         bytes, base64) next to the current ones, restart, then run `kenpo keys rewrap`"
+        "the keys come from the environment: set {variable} (32 random bytes, base64) next to \
+         the current ones, restart, then run `{then}`"
     )]
-    RotationNeedsKeyFiles { next: u32 },
+    RotationNeedsKeyFiles {
+        variable: String,
+        then: &'static str,
+    },
+    /// No key of a kind is present and creating one was not allowed.
+    #[error("there is no {kind}: expected {expected}")]
+    MissingKey {
+        kind: &'static str,
+        expected: String,
+    },
+    /// No key of that kind and version is available.
+    #[error("{kind} version {version} is not available")]
+    UnknownVersion { kind: &'static str, version: u32 },
+    /// The active version of a kind cannot be removed.
+    #[error("{kind} version {version} is the active version")]
+    ActiveKey { kind: &'static str, version: u32 },
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),

@@ -4,10 +4,15 @@
 //!
 //! ```text
 //! outside PostgreSQL: KEK v1..vN (AES-256, FileKeyStore: KENPO_KEY_DIR or KENPO_KEK_V<n>_B64)
-//!                     BIK v1     (HMAC-SHA256, bidx-v1.key or KENPO_BIDX_B64)
+//!                     BIK v1..vM (HMAC-SHA256, bidx-v<m>.key or KENPO_BIDX_V<m>_B64)
 //! in PostgreSQL:      subject_keys.wrapped_dek = AES-256-GCM(KEK, DEK), one row per person
 //!                     event payloads: seal(DEK, key_id, stream ‖ version ‖ event type, value)
+//!                     my_number_index (bidx, bidx_version) = HMAC(BIK v, number)
+//!                     key_check_values: HMAC(key, "kenpo/kcv/<kind>/<n>") per key version
 //! ```
+//!
+//! [`key_check`] refuses to start over a database whose keys are missing or different, so the
+//! keys cannot fork silently.
 //!
 //! Deleting a person's `subject_keys` row makes every value sealed with their data key
 //! unreadable (crypto-shredding); backups become unreadable when the KEK versions that wrapped
@@ -18,13 +23,14 @@
 
 mod data_key;
 mod error;
+pub mod key_check;
 mod key_store;
 mod seal;
 pub mod subject_keys;
 
 pub use data_key::{DataKey, KEY_LEN};
 pub use error::CryptoError;
-pub use key_store::{FileKeyStore, KeySource};
+pub use key_store::{FileKeyStore, KeyKind, KeySource};
 pub use seal::{open, seal, sealed_key_id, SealContext, MAX_PLAINTEXT_LEN, PADDED_LEN, SEALED_LEN};
 
 use uuid::Uuid;
@@ -55,13 +61,27 @@ pub trait KeyEncryptionKeys: Send + Sync {
     ) -> Result<DataKey, CryptoError>;
 }
 
-/// The blind-index key (BIK): finds equal 個人番号 without storing them in clear.
+/// The blind-index key (BIK, ブラインドインデックス鍵): finds equal 個人番号 without storing
+/// them in clear. Versioned: new entries use the active (newest) version; while a rotation
+/// re-indexes, entries exist under older versions too, so lookups try every version
+/// ([`BlindIndexKey::blind_indexes`]).
 pub trait BlindIndexKey: Send + Sync {
-    /// `HMAC-SHA256(BIK, "kenpo/mynumber/bidx/1" ‖ message)`. Pass the normalised 12 digits.
+    /// `HMAC-SHA256(BIK, "kenpo/mynumber/bidx/1" ‖ message)` under the active version. Pass
+    /// the normalised 12 digits.
     fn blind_index(&self, message: &[u8]) -> [u8; 32];
     /// The BIK version [`BlindIndexKey::blind_index`] uses (for `my_number_index.bidx_version`).
     fn blind_index_version(&self) -> u32 {
         1
+    }
+    /// The active version and the blind index under it, read together (a rotation may make
+    /// a newer version active between two separate calls).
+    fn blind_index_active(&self, message: &[u8]) -> (u32, [u8; 32]) {
+        (self.blind_index_version(), self.blind_index(message))
+    }
+    /// The blind index under every version held (for lookups and duplicate detection while a
+    /// rotation is re-indexing), oldest version first.
+    fn blind_indexes(&self, message: &[u8]) -> Vec<(u32, [u8; 32])> {
+        vec![self.blind_index_active(message)]
     }
 }
 
@@ -146,17 +166,28 @@ pub(crate) fn unwrap_with(
     DataKey::from_slice(&buffer).ok_or_else(failed)
 }
 
+/// The blind index of `message` under `bik`: HMAC-SHA256 over the label and the message.
+pub(crate) fn blind_index_with(bik: &data_key::Secret32, message: &[u8]) -> [u8; 32] {
+    hmac_with(bik, &[BIDX_LABEL, message])
+}
+
+/// The key check value of `key`: HMAC-SHA256 of a fixed label naming the kind and version.
+pub(crate) fn check_value_with(key: &data_key::Secret32, label: &[u8]) -> [u8; 32] {
+    hmac_with(key, &[label])
+}
+
 /// HMAC-SHA256 with a 32-byte key. The key is zero-padded to the 64-byte block, which is
 /// exactly what HMAC does with short keys, so construction is infallible.
-pub(crate) fn blind_index_with(bik: &data_key::Secret32, message: &[u8]) -> [u8; 32] {
+fn hmac_with(key: &data_key::Secret32, parts: &[&[u8]]) -> [u8; 32] {
     use hmac::{Hmac, Mac};
     use sha2::Sha256;
 
     let mut block = zeroize::Zeroizing::new([0_u8; 64]);
-    block[..KEY_LEN].copy_from_slice(bik.bytes());
+    block[..KEY_LEN].copy_from_slice(key.bytes());
     let mut mac = <Hmac<Sha256> as hmac::digest::KeyInit>::new(block.as_ref().into());
-    mac.update(BIDX_LABEL);
-    mac.update(message);
+    for part in parts {
+        mac.update(part);
+    }
     mac.finalize().into_bytes().into()
 }
 

@@ -49,7 +49,15 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
     let key = SigningKey::new(b"test-signing-secret-of-32-bytes!!".to_vec()).unwrap();
     // the key-encryption and blind-index keys live in a directory of this test's own
     let key_dir = std::env::temp_dir().join(format!("kenpo-test-keys-{}", uuid::Uuid::new_v4()));
-    let (keys, _) = kenpo_infrastructure::crypto::FileKeyStore::open_or_create(&key_dir).unwrap();
+    // opened as the server opens them: created for the empty database, check values recorded
+    let keys = kenpo_infrastructure::crypto::key_check::open_checked(
+        &pool,
+        &key_dir,
+        kenpo_infrastructure::crypto::key_check::Mode::Start,
+    )
+    .await
+    .unwrap()
+    .store;
     let keys = Arc::new(keys);
     let state = AppState {
         pool: pool.clone(),

@@ -40,9 +40,21 @@ fn crypto_error(e: CryptoError) -> ApiError {
     ApiError::internal(&e)
 }
 
-/// The blind index of a number (HMAC under a key outside the database).
-pub fn blind_index(bik: &dyn BlindIndexKey, number: &MyNumber) -> Vec<u8> {
-    bik.blind_index(number.expose().as_bytes()).to_vec()
+/// The blind index of a number under the active blind-index key version (HMAC under a key
+/// outside the database), with that version: what a new `my_number_index` entry stores.
+pub fn blind_index(bik: &dyn BlindIndexKey, number: &MyNumber) -> (i32, Vec<u8>) {
+    let (version, bidx) = bik.blind_index_active(number.expose().as_bytes());
+    (i32::try_from(version).unwrap_or(i32::MAX), bidx.to_vec())
+}
+
+/// The blind indexes of a number under every blind-index key version held: during a
+/// rotation's re-index an entry may still be under an older version, so lookups and duplicate
+/// detection search them all.
+pub fn blind_indexes(bik: &dyn BlindIndexKey, number: &MyNumber) -> Vec<Vec<u8>> {
+    bik.blind_indexes(number.expose().as_bytes())
+        .into_iter()
+        .map(|(_, bidx)| bidx.to_vec())
+        .collect()
 }
 
 /// The person must exist in 適用 (a member row); 404 otherwise.
@@ -56,10 +68,13 @@ async fn require_person(conn: &mut PgConnection, person_id: Uuid) -> Result<(), 
         .ok_or_else(|| ApiError::not_found("person_not_found", "there is no person with this id"))
 }
 
-/// Who holds the number with this blind index, if anyone.
-pub async fn holder(conn: &mut PgConnection, bidx: &[u8]) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar("SELECT person_id FROM my_number_index WHERE bidx = $1")
-        .bind(bidx)
+/// Who holds the number with one of these blind indexes (one per key version), if anyone.
+pub async fn holder(
+    conn: &mut PgConnection,
+    bidxs: &[Vec<u8>],
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT person_id FROM my_number_index WHERE bidx = ANY($1) LIMIT 1")
+        .bind(bidxs)
         .fetch_optional(&mut *conn)
         .await
 }
@@ -147,11 +162,11 @@ pub async fn enter_number(
     expected: Option<i64>,
 ) -> Result<EntryOutcome, ApiError> {
     require_person(conn, person_id).await?;
-    let bidx = blind_index(state.bik.as_ref(), number);
+    let (bidx_version, bidx) = blind_index(state.bik.as_ref(), number);
     let loaded = aggregate::load::<MyNumberRecord>(conn, &state.upcasters, person_id)
         .await
         .map_err(aggregate::store_error)?;
-    match holder(conn, &bidx).await? {
+    match holder(conn, &blind_indexes(state.bik.as_ref(), number)).await? {
         Some(other) if other != person_id => {
             return Err(ApiError::conflict(
                 "my_number_duplicate",
@@ -218,10 +233,12 @@ pub async fn enter_number(
         .execute(&mut *conn)
         .await?;
     let inserted = sqlx::query(
-        "INSERT INTO my_number_index (bidx, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        "INSERT INTO my_number_index (bidx, person_id, bidx_version) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
     )
     .bind(&bidx)
     .bind(person_id)
+    .bind(bidx_version)
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -367,6 +384,124 @@ pub async fn reveal(
         my_number: number.expose().to_owned(),
         as_of_version: loaded.version,
     })
+}
+
+/// How many `my_number_index` entries are under a blind-index key version older than the
+/// active one (what [`reindex_all`] has left to do).
+pub async fn count_to_reindex(pool: &sqlx::PgPool, bik: &dyn BlindIndexKey) -> anyhow::Result<u64> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM my_number_index WHERE bidx_version < $1")
+            .bind(i32::try_from(bik.blind_index_version())?)
+            .fetch_one(pool)
+            .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}
+
+/// Re-index every `my_number_index` entry under an older blind-index key version than the
+/// active one (`kenpo keys rotate --blind-index`): `batch` entries per transaction, each
+/// locked `FOR UPDATE`; the person's number is opened (data key unwrapped with the KEKs,
+/// sealed event opened) and its HMAC under the active version replaces the old one. No event
+/// changes. Resumable: whole batches are done, a re-run continues with the rest. Calls
+/// `progress` with the running total; returns how many entries it re-indexed.
+pub async fn reindex_all(
+    pool: &sqlx::PgPool,
+    upcasters: &kenpo_infrastructure::event_store::Upcasters,
+    keks: &dyn KeyEncryptionKeys,
+    bik: &dyn BlindIndexKey,
+    batch: i64,
+    progress: &dyn Fn(u64),
+) -> anyhow::Result<u64> {
+    use anyhow::Context;
+
+    let batch = batch.max(1);
+    let mut done = 0_u64;
+    loop {
+        let active = i32::try_from(bik.blind_index_version())?;
+        let mut tx = pool.begin().await?;
+        let rows: Vec<(Uuid, i32)> = sqlx::query_as(
+            "SELECT person_id, bidx_version FROM my_number_index
+             WHERE bidx_version < $1
+             ORDER BY bidx_version, person_id
+             LIMIT $2
+             FOR UPDATE",
+        )
+        .bind(active)
+        .bind(batch)
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(done);
+        }
+        let mut in_batch = 0_u64;
+        for (person_id, old_version) in rows {
+            let (_, dek) = subject_keys::get(&mut tx, keks, person_id)
+                .await
+                .with_context(|| format!("opening the data key of person {person_id}"))?
+                .with_context(|| {
+                    format!("person {person_id} has an index entry but no data key")
+                })?;
+            let loaded = aggregate::load::<MyNumberRecord>(&mut tx, upcasters, person_id)
+                .await
+                .with_context(|| format!("reading the My Number stream of person {person_id}"))?;
+            let number = current_number(&loaded.aggregate, person_id, &dek)
+                .map_err(|e| anyhow::anyhow!("opening the number of person {person_id}: {e}"))?
+                .with_context(|| {
+                    format!("person {person_id} has an index entry but no registered number")
+                })?;
+            let (version, bidx) = blind_index(bik, &number);
+            in_batch += sqlx::query(
+                "UPDATE my_number_index SET bidx = $3, bidx_version = $4
+                 WHERE person_id = $1 AND bidx_version = $2",
+            )
+            .bind(person_id)
+            .bind(old_version)
+            .bind(&bidx)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        done += in_batch;
+        progress(done);
+    }
+}
+
+/// Whether `version` of the blind-index key gives the `my_number_index` entries under it:
+/// one entry's number is opened (data key unwrapped with the KEKs) and its HMAC under that
+/// version compared. `true` when no entry is under it. For adopting a key version that has
+/// entries but no key check value yet (a database from before check values).
+pub async fn index_entries_match(
+    pool: &sqlx::PgPool,
+    upcasters: &kenpo_infrastructure::event_store::Upcasters,
+    keys: &kenpo_infrastructure::crypto::FileKeyStore,
+    version: u32,
+) -> anyhow::Result<bool> {
+    use anyhow::Context;
+
+    let mut conn = pool.acquire().await?;
+    let entry: Option<(Uuid, Vec<u8>)> = sqlx::query_as(
+        "SELECT person_id, bidx FROM my_number_index WHERE bidx_version = $1 LIMIT 1",
+    )
+    .bind(i32::try_from(version)?)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((person_id, bidx)) = entry else {
+        return Ok(true);
+    };
+    let (_, dek) = subject_keys::get(&mut conn, keys, person_id)
+        .await
+        .with_context(|| format!("opening the data key of person {person_id}"))?
+        .with_context(|| format!("person {person_id} has an index entry but no data key"))?;
+    let loaded = aggregate::load::<MyNumberRecord>(&mut conn, upcasters, person_id)
+        .await
+        .with_context(|| format!("reading the My Number stream of person {person_id}"))?;
+    let number = current_number(&loaded.aggregate, person_id, &dek)
+        .map_err(|e| anyhow::anyhow!("opening the number of person {person_id}: {e}"))?
+        .with_context(|| format!("person {person_id} has an index entry but no number"))?;
+    Ok(keys.blind_index_under(version, number.expose().as_bytes())
+        == bidx.as_slice().try_into().ok())
 }
 
 /// Keep `MyNumberEvent` referenced for the OpenAPI of the stream endpoint.
