@@ -37,6 +37,7 @@ impl Serve {
             .env("KENPO_LISTEN", "127.0.0.1:0")
             .env("KENPO_JWT_SECRET", SECRET)
             .env("RUST_LOG", "warn")
+            .envs(crate::TEST_KEYS)
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

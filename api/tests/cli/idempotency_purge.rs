@@ -39,6 +39,7 @@ fn serve(pool: &PgPool, ttl: &str) -> Served {
         .env_remove("KENPO_JWT_SECRET")
         .env_remove("KENPO_JWT_SECRET_FILE")
         .env_remove("KENPO_KEY_DIR")
+        .envs(crate::TEST_KEYS)
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -20,6 +20,19 @@ pub fn kenpo_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kenpo"))
 }
 
+/// Test keys given to every `kenpo serve` a test starts, so that two servers started one after
+/// the other on the same database agree with the key check values the first one recorded.
+pub const TEST_KEYS: [(&str, &str); 2] = [
+    (
+        "KENPO_KEK_V1_B64",
+        "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=",
+    ),
+    (
+        "KENPO_BIDX_B64",
+        "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=",
+    ),
+];
+
 /// `DATABASE_URL` pointed at the test's own database.
 pub fn database_url(pool: &PgPool) -> String {
     let base = std::env::var("DATABASE_URL").unwrap();
