@@ -47,5 +47,8 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kenpo_app') THEN
         GRANT SELECT, INSERT ON key_check_values TO kenpo_app;
         GRANT SELECT, INSERT ON key_destructions TO kenpo_app;
+        -- `kenpo keys rotate --blind-index` (run as the service role) moves each entry to the
+        -- new version in place: bidx and bidx_version change together.
+        GRANT UPDATE ON my_number_index TO kenpo_app;
     END IF;
 END $$;

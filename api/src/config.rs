@@ -2,7 +2,9 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `DATABASE_URL` | PostgreSQL to use | a private cluster in `./.kenpo/pgdata` (`KENPO_PG_DATA`, `KENPO_PG_PORT`, `KENPO_PG_BIN`) |
+//! | `DATABASE_URL` | PostgreSQL to use, as the application role | a private cluster in `./.kenpo/pgdata` (`KENPO_PG_DATA`, `KENPO_PG_PORT`, `KENPO_PG_BIN`), as `kenpo_service` |
+//! | `KENPO_OWNER_DATABASE_URL` | the same database as the owner role (migrations, rebuild) | `DATABASE_URL` (embedded: `kenpo_owner`) |
+//! | `KENPO_MIGRATE` | `kenpo serve` migrates first (as `--migrate`) | `false` |
 //! | `KENPO_HOME` | where the embedded default keeps its secrets | `./.kenpo` |
 //! | `KENPO_JWT_SECRET_FILE` | file holding the token signing secret | `KENPO_HOME/secrets/jwt-signing.key`, created on first use (mode 0600) |
 //! | `KENPO_JWT_SECRET` | the token signing secret itself (≥ 32 bytes) | — |

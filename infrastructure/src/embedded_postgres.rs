@@ -4,9 +4,42 @@
 //! machine, creates a cluster in [`EmbeddedOptions::data_dir`] (default
 //! `./.kenpo/pgdata`) if it does not exist yet, starts it listening only on
 //! `127.0.0.1:<port>` (default 54329), and creates the application database
-//! (default `kenpo`, owned by the superuser `kenpo`, trust authentication).
-//! [`EmbeddedPostgres::database_url`] then gives e.g.
-//! `postgres://kenpo@127.0.0.1:54329/kenpo`.
+//! (default `kenpo`) and its roles (see "Roles and authentication").
+//! [`EmbeddedPostgres::connect_options`] then gives the connection of a role, with its
+//! password; [`EmbeddedPostgres::database_url`] a URL for people (no password), e.g.
+//! `postgres://kenpo_service@127.0.0.1:54329/kenpo`.
+//!
+//! # Roles and authentication
+//!
+//! As Message DB does, the schema belongs to one role and the service runs as another
+//! (issue 8, item 4; docs/operations.md "Database roles"):
+//!
+//! - `kenpo` ([`EmbeddedOptions::user`]), the bootstrap superuser of `initdb`: used only by
+//!   kenpo's own set-up (below) and by `kenpo bench`;
+//! - [`OWNER_ROLE`] `kenpo_owner`: owns the database, its `public` schema and every object in
+//!   it; runs the migrations and `kenpo projections rebuild`;
+//! - [`SERVICE_ROLE`] `kenpo_service`: a login member of [`APPLICATION_ROLE`] `kenpo_app` (the
+//!   NOLOGIN role the migrations grant to): what `kenpo serve` and the other commands use.
+//!   It may SELECT and INSERT events, never UPDATE, DELETE, TRUNCATE them or alter the table.
+//!
+//! Each has a random password (64 hex digits) in its own secret file in
+//! [`EmbeddedOptions::secrets_dir`] (default `./.kenpo/secrets`, i.e. `KENPO_HOME/secrets`):
+//! `postgres-kenpo.password`, `postgres-kenpo_owner.password`,
+//! `postgres-kenpo_service.password`, created with [`crate::secret_file`] (mode 0600, directory
+//! 0700). `pg_hba.conf` is kenpo's (rewritten on every start, see [`pg_hba_conf`]): SCRAM
+//! passwords for exactly these three roles, over the socket in the data directory and
+//! 127.0.0.1; nothing is trusted, no other role may connect. A new cluster is created by
+//! `initdb -A scram-sha-256` with the superuser's password (never a moment of trust).
+//!
+//! On every start kenpo connects as the superuser (with its password) and makes sure of the
+//! roles, their passwords and attributes, the membership of `kenpo_service` in `kenpo_app`,
+//! that the database, `public` and every table, sequence and function in it belong to
+//! `kenpo_owner`, and that no one else may create objects in `public`; then it writes
+//! `pg_hba.conf` and reloads the server if that file changed. A cluster created before these
+//! roles existed (trust authentication, everything owned by the superuser `kenpo`) is thus
+//! upgraded in place on its next start, rows untouched. The set-up session does not log
+//! statements (`log_statement = none`, `log_min_error_statement = panic`,
+//! `log_min_duration_statement = -1`), so no password reaches the server log.
 //!
 //! # Finding the binaries
 //!
@@ -89,8 +122,21 @@ pub const DEFAULT_DATABASE: &str = "kenpo";
 pub const DEFAULT_USER: &str = "kenpo";
 /// OS user that runs PostgreSQL when kenpo runs as root.
 pub const DEFAULT_OS_USER: &str = "postgres";
+/// Default directory of the roles' password files, relative to the current directory
+/// (`KENPO_HOME/secrets`).
+pub const DEFAULT_SECRETS_DIR: &str = ".kenpo/secrets";
+/// The login role that owns the schema and migrates (module docs).
+pub const OWNER_ROLE: &str = "kenpo_owner";
+/// The login role of the service, a member of [`APPLICATION_ROLE`] (module docs).
+pub const SERVICE_ROLE: &str = "kenpo_service";
+/// The NOLOGIN role the migrations grant what the service may do (migration
+/// 20261207000001_application_role.sql).
+pub const APPLICATION_ROLE: &str = "kenpo_app";
 
 const CONF_FILE: &str = "kenpo.conf";
+const HBA_FILE: &str = "pg_hba.conf";
+/// The longest password file read (kenpo writes 64 hex digits).
+const PASSWORD_FILE_LIMIT: u64 = 1024;
 const LOG_FILE: &str = "postgres.log";
 const INCLUDE_LINE: &str = "include_if_exists = 'kenpo.conf'";
 /// `sizeof(sockaddr_un.sun_path)` is 108 on Linux (104 on macOS), including NUL.
@@ -112,8 +158,10 @@ pub struct EmbeddedOptions {
     pub port: u16,
     /// Application database, created if missing.
     pub database: String,
-    /// Database superuser (`initdb -U`); connections use trust authentication.
+    /// Database superuser (`initdb -U`), used only for kenpo's own set-up (module docs).
     pub user: String,
+    /// Directory of the roles' password files (module docs); created with mode 0700.
+    pub secrets_dir: PathBuf,
     /// Directory of `initdb`/`pg_ctl`; `None` searches (see the module docs).
     pub bin_dir: Option<PathBuf>,
     /// `max_connections` of the server; `None` keeps PostgreSQL's default (100).
@@ -134,6 +182,7 @@ impl Default for EmbeddedOptions {
             port: DEFAULT_PORT,
             database: DEFAULT_DATABASE.to_owned(),
             user: DEFAULT_USER.to_owned(),
+            secrets_dir: PathBuf::from(DEFAULT_SECRETS_DIR),
             bin_dir: None,
             max_connections: None,
             data_dir_is_default: true,
@@ -142,10 +191,14 @@ impl Default for EmbeddedOptions {
 }
 
 impl EmbeddedOptions {
-    /// Defaults, overridden by `KENPO_PG_DATA` (data directory), `KENPO_PG_PORT`
-    /// and `KENPO_PG_BIN` when set and non-empty. An unparsable port is an error.
+    /// Defaults, overridden by `KENPO_PG_DATA` (data directory), `KENPO_PG_PORT`,
+    /// `KENPO_PG_BIN` and `KENPO_HOME` (password files in `KENPO_HOME/secrets`) when set and
+    /// non-empty. An unparsable port is an error.
     pub fn from_env() -> Result<Self, EmbeddedPostgresError> {
         let mut options = Self::default();
+        if let Some(home) = non_empty_env("KENPO_HOME") {
+            options.secrets_dir = PathBuf::from(home).join("secrets");
+        }
         if let Some(dir) = non_empty_env("KENPO_PG_DATA") {
             options = options.with_data_dir(dir);
         }
@@ -231,6 +284,25 @@ pub enum EmbeddedPostgresError {
     )]
     PortInUse { port: u16 },
 
+    #[error(
+        "the embedded PostgreSQL in {data_dir} refused the password of its superuser `{user}` \
+         kept in {password_file}: that file was not made for this cluster (was KENPO_HOME \
+         different when the cluster was set up?); run kenpo with that KENPO_HOME, or move the \
+         data directory away to start afresh"
+    )]
+    SuperuserPasswordRejected {
+        data_dir: PathBuf,
+        user: String,
+        password_file: PathBuf,
+    },
+
+    #[error("the password file of the database role `{role}`: {source}")]
+    PasswordFile {
+        role: String,
+        #[source]
+        source: crate::secret_file::SecretFileError,
+    },
+
     #[error("{action} failed: {source}")]
     Io {
         action: String,
@@ -283,6 +355,35 @@ struct RunAs {
     runuser: PathBuf,
 }
 
+/// A role of the embedded cluster (module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbeddedRole {
+    /// The bootstrap superuser ([`EmbeddedOptions::user`]).
+    Superuser,
+    /// [`OWNER_ROLE`]: owns the schema, migrates.
+    Owner,
+    /// [`SERVICE_ROLE`]: a member of [`APPLICATION_ROLE`].
+    Service,
+}
+
+/// A database password, never shown by `Debug`; zeroed when dropped.
+#[derive(Clone)]
+struct Password(zeroize::Zeroizing<String>);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+/// The passwords of the three roles, from their secret files.
+#[derive(Debug, Clone)]
+struct Passwords {
+    superuser: Password,
+    owner: Password,
+    service: Password,
+}
+
 /// A running private PostgreSQL cluster. See the module docs.
 #[derive(Debug)]
 pub struct EmbeddedPostgres {
@@ -291,6 +392,8 @@ pub struct EmbeddedPostgres {
     bin_dir: PathBuf,
     database: String,
     user: String,
+    secrets_dir: PathBuf,
+    passwords: Passwords,
     run_as: Option<RunAs>,
     reused: bool,
 }
@@ -347,12 +450,19 @@ impl EmbeddedPostgres {
             }
         }
 
+        let secrets_dir = std::path::absolute(&options.secrets_dir).map_err(io_err(format!(
+            "resolving {}",
+            options.secrets_dir.display()
+        )))?;
+        let passwords = load_or_create_passwords(&secrets_dir, &options.user)?;
         let pg = EmbeddedPostgres {
             data_dir,
             port: options.port,
             bin_dir,
             database: options.database.clone(),
             user: options.user.clone(),
+            secrets_dir,
+            passwords,
             run_as,
             reused: false,
         };
@@ -384,36 +494,54 @@ impl EmbeddedPostgres {
             pg.pg_ctl_start().await?;
             pg
         };
-        pg.ensure_database().await?;
+        pg.ensure_roles_and_database().await?;
+        pg.ensure_pg_hba().await?;
         tracing::info!(url = %pg.database_url(), "embedded PostgreSQL ready");
         Ok(pg)
     }
 
-    /// `postgres://<user>@127.0.0.1:<port>/<database>` (no password: trust auth).
+    /// `postgres://kenpo_service@127.0.0.1:<port>/<database>`: where the service connects, for
+    /// people (no password; it is in the secret file, see the module docs).
     pub fn database_url(&self) -> String {
         format!(
-            "postgres://{}@127.0.0.1:{}/{}",
-            self.user, self.port, self.database
+            "postgres://{SERVICE_ROLE}@127.0.0.1:{}/{}",
+            self.port, self.database
         )
     }
 
-    /// The URL the co-located kenpo process should use: through the cluster's Unix-domain
-    /// socket in the data directory when it has one, else [`Self::database_url`].
+    /// The connection the co-located kenpo process should use as `role` (with its password):
+    /// through the cluster's Unix-domain socket in the data directory when it has one, else
+    /// TCP to 127.0.0.1 ([`Self::tcp_connect_options`]).
     ///
-    /// Same host, same server, same trust; a local socket only skips the TCP loopback stack,
-    /// which costs about as much CPU per round trip as the statement itself (measured with
-    /// `kenpo bench http`, see docs/operations.md).
-    pub fn local_database_url(&self) -> String {
+    /// A local socket only skips the TCP loopback stack, which costs about as much CPU per
+    /// round trip as the statement itself (measured with `kenpo bench http`, see
+    /// docs/operations.md); authentication is the same.
+    pub fn connect_options(&self, role: EmbeddedRole) -> PgConnectOptions {
         match self.socket_dir() {
-            Some(dir) => format!(
-                "postgres://{}@localhost/{}?host={}&port={}",
-                self.user,
-                self.database,
-                percent_encode(&dir.to_string_lossy()),
-                self.port
-            ),
-            None => self.database_url(),
+            Some(dir) => self.tcp_connect_options(role).socket(dir),
+            None => self.tcp_connect_options(role),
         }
+    }
+
+    /// The connection of `role` (with its password) over TCP to 127.0.0.1.
+    pub fn tcp_connect_options(&self, role: EmbeddedRole) -> PgConnectOptions {
+        let (user, password) = match role {
+            EmbeddedRole::Superuser => (self.user.as_str(), &self.passwords.superuser),
+            EmbeddedRole::Owner => (OWNER_ROLE, &self.passwords.owner),
+            EmbeddedRole::Service => (SERVICE_ROLE, &self.passwords.service),
+        };
+        PgConnectOptions::new()
+            .host("127.0.0.1")
+            .port(self.port)
+            .username(user)
+            .password(password.0.as_str())
+            .database(&self.database)
+            .ssl_mode(PgSslMode::Disable)
+    }
+
+    /// The directory of the roles' password files.
+    pub fn secrets_dir(&self) -> &Path {
+        &self.secrets_dir
     }
 
     /// The socket directory `kenpo.conf` configures: the data directory, unless the socket
@@ -459,14 +587,10 @@ impl EmbeddedPostgres {
         self.reused
     }
 
-    /// Connect options for the maintenance database `postgres`.
-    fn admin_connect_options(&self) -> PgConnectOptions {
-        PgConnectOptions::new()
-            .host("127.0.0.1")
-            .port(self.port)
-            .username(&self.user)
-            .database("postgres")
-            .ssl_mode(PgSslMode::Disable)
+    /// Connect options of the superuser for `database` (kenpo's own set-up).
+    fn admin_connect_options(&self, database: &str) -> PgConnectOptions {
+        self.tcp_connect_options(EmbeddedRole::Superuser)
+            .database(database)
             .application_name("kenpo-embedded-postgres")
             .disable_statement_logging()
     }
@@ -522,19 +646,42 @@ impl EmbeddedPostgres {
         Ok(())
     }
 
+    /// `initdb` with password (SCRAM) authentication from the start: the superuser's password
+    /// is handed over in a private file beside the data directory (readable by the server's OS
+    /// user only), removed right after.
     async fn initdb(&self) -> Result<(), EmbeddedPostgresError> {
         tracing::info!(data_dir = %self.data_dir.display(), "creating PostgreSQL cluster (initdb)");
-        let mut cmd = self.pg_command("initdb");
-        cmd.arg("-D").arg(&self.data_dir).args([
-            "-A",
-            "trust",
-            "-U",
-            &self.user,
-            "-E",
-            "UTF8",
-            "--locale=C",
-        ]);
-        run_checked(cmd, "initdb").await?;
+        let parent = self.data_dir.parent().unwrap_or(Path::new("/"));
+        let pwfile = parent.join(format!(
+            ".kenpo-initdb-{}.pw",
+            uuid::Uuid::new_v4().simple()
+        ));
+        crate::secret_file::create_secret_file(&pwfile, self.passwords.superuser.0.as_bytes())
+            .map_err(|source| EmbeddedPostgresError::PasswordFile {
+                role: self.user.clone(),
+                source,
+            })?;
+        let result = async {
+            self.chown_to_server_user(&pwfile)?;
+            let mut cmd = self.pg_command("initdb");
+            cmd.arg("-D")
+                .arg(&self.data_dir)
+                .args([
+                    "-A",
+                    "scram-sha-256",
+                    "-U",
+                    &self.user,
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                ])
+                .arg(format!("--pwfile={}", pwfile.display()));
+            run_checked(cmd, "initdb").await
+        }
+        .await;
+        let removed = std::fs::remove_file(&pwfile);
+        result?;
+        removed.map_err(io_err(format!("removing {}", pwfile.display())))?;
         Ok(())
     }
 
@@ -645,39 +792,160 @@ impl EmbeddedPostgres {
         Ok(())
     }
 
-    async fn ensure_database(&self) -> Result<(), EmbeddedPostgresError> {
-        let db_err = |action: &str| {
-            let action = action.to_owned();
-            let port = self.port;
-            let log_file = self.log_file();
-            move |source| EmbeddedPostgresError::Database {
-                port,
-                action,
-                log_file,
-                source,
+    fn db_error(&self, action: &str) -> impl FnOnce(sqlx::Error) -> EmbeddedPostgresError {
+        let action = action.to_owned();
+        let port = self.port;
+        let log_file = self.log_file();
+        move |source| EmbeddedPostgresError::Database {
+            port,
+            action,
+            log_file,
+            source,
+        }
+    }
+
+    /// A set-up connection of the superuser to `database`, which logs no statement.
+    async fn admin_connection(
+        &self,
+        database: &str,
+    ) -> Result<PgConnection, EmbeddedPostgresError> {
+        let mut conn = match PgConnection::connect_with(&self.admin_connect_options(database)).await
+        {
+            Ok(conn) => conn,
+            // 28P01 invalid_password
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("28P01") => {
+                return Err(EmbeddedPostgresError::SuperuserPasswordRejected {
+                    data_dir: self.data_dir.clone(),
+                    user: self.user.clone(),
+                    password_file: password_file(&self.secrets_dir, &self.user),
+                })
+            }
+            Err(e) => {
+                return Err(self
+                    .db_error(&format!("connecting to database `{database}`"))(
+                    e
+                ))
             }
         };
-        let mut conn = PgConnection::connect_with(&self.admin_connect_options())
+        sqlx::raw_sql(
+            "SET log_statement = 'none'; SET log_min_error_statement = 'panic'; \
+             SET log_min_duration_statement = -1",
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(self.db_error("configuring the set-up session"))?;
+        Ok(conn)
+    }
+
+    /// The roles, their passwords, the database and who owns what (module docs).
+    async fn ensure_roles_and_database(&self) -> Result<(), EmbeddedPostgresError> {
+        let mut conn = self.admin_connection("postgres").await?;
+        let sql = roles_sql(&self.user, &self.passwords);
+        sqlx::raw_sql(sql.as_str())
+            .execute(&mut conn)
             .await
-            .map_err(db_err("connecting to database `postgres`"))?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(&self.database)
-                .fetch_one(&mut conn)
-                .await
-                .map_err(db_err("looking up the database"))?;
-        if !exists {
-            tracing::info!(database = %self.database, "creating database");
-            let sql = format!("CREATE DATABASE {}", quote_ident(&self.database));
-            match sqlx::raw_sql(&sql).execute(&mut conn).await {
-                Ok(_) => {}
-                // 42P04 duplicate_database: created concurrently, fine.
-                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
-                Err(e) => return Err(db_err("CREATE DATABASE")(e)),
+            .map_err(self.db_error("setting up the roles"))?;
+        let owner: Option<String> = sqlx::query_scalar(
+            "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = $1",
+        )
+        .bind(&self.database)
+        .fetch_optional(&mut conn)
+        .await
+        .map_err(self.db_error("looking up the database"))?;
+        match owner.as_deref() {
+            None => {
+                tracing::info!(database = %self.database, "creating database");
+                let sql = format!(
+                    "CREATE DATABASE {} OWNER {OWNER_ROLE}",
+                    quote_ident(&self.database)
+                );
+                match sqlx::raw_sql(&sql).execute(&mut conn).await {
+                    Ok(_) => {}
+                    // 42P04 duplicate_database: created concurrently, fine.
+                    Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+                    Err(e) => return Err(self.db_error("CREATE DATABASE")(e)),
+                }
+            }
+            Some(OWNER_ROLE) => {}
+            Some(previous) => {
+                tracing::info!(database = %self.database, previous, owner = OWNER_ROLE, "handing the database to its owner role");
+                let sql = format!(
+                    "ALTER DATABASE {} OWNER TO {OWNER_ROLE}",
+                    quote_ident(&self.database)
+                );
+                sqlx::raw_sql(&sql)
+                    .execute(&mut conn)
+                    .await
+                    .map_err(self.db_error("ALTER DATABASE … OWNER"))?;
             }
         }
         conn.close().await.ok();
+
+        let mut conn = self.admin_connection(&self.database).await?;
+        sqlx::raw_sql(OWNERSHIP_SQL)
+            .execute(&mut conn)
+            .await
+            .map_err(self.db_error("handing the schema to its owner role"))?;
+        conn.close().await.ok();
         Ok(())
+    }
+
+    /// Writes kenpo's `pg_hba.conf` ([`pg_hba_conf`]) and reloads the server if it changed.
+    async fn ensure_pg_hba(&self) -> Result<(), EmbeddedPostgresError> {
+        let path = self.data_dir.join(HBA_FILE);
+        let content = pg_hba_conf(&self.user);
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        if old == content {
+            return Ok(());
+        }
+        // Did the old rules admit anyone without a password (an earlier kenpo's `trust`)?
+        let admitted_without_password = old
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or_default().trim())
+            .filter(|rule| !rule.is_empty())
+            .any(|rule| !(rule.contains("scram-sha-256") || rule.contains("md5")));
+        tracing::info!(path = %path.display(), "writing pg_hba.conf: password authentication for kenpo's roles only");
+        let tmp = self.data_dir.join(format!("{HBA_FILE}.kenpo-new"));
+        std::fs::write(&tmp, &content).map_err(io_err(format!("writing {}", tmp.display())))?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+            .map_err(io_err(format!("chmod {}", tmp.display())))?;
+        self.chown_to_server_user(&tmp)?;
+        std::fs::rename(&tmp, &path).map_err(io_err(format!("replacing {}", path.display())))?;
+        let mut conn = self.admin_connection("postgres").await?;
+        let reloaded: bool = sqlx::query_scalar("SELECT pg_reload_conf()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(self.db_error("reloading the configuration"))?;
+        conn.close().await.ok();
+        if reloaded && !admitted_without_password {
+            return Ok(());
+        }
+        if reloaded {
+            // The reload is asynchronous: wait until a wrong password is refused, so that no
+            // caller ever connects under the old rules.
+            let probe = self
+                .admin_connect_options("postgres")
+                .password("kenpo-pg-hba-reload-probe");
+            for _ in 0..50 {
+                match PgConnection::connect_with(&probe).await {
+                    Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("28P01") => {
+                        return Ok(())
+                    }
+                    Ok(conn) => {
+                        conn.close().await.ok();
+                    }
+                    Err(_) => {}
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+        Err(EmbeddedPostgresError::CommandFailed {
+            command: "SELECT pg_reload_conf()".to_owned(),
+            status: format!("reloaded: {reloaded}"),
+            output: format!(
+                "the server did not put the new {HBA_FILE} in force; see the server log"
+            ),
+        })
     }
 
     /// A command for a PostgreSQL binary, run as the server's OS user if root.
@@ -738,6 +1006,195 @@ fn fallback_data_dir(default_data_dir: &Path) -> PathBuf {
     PathBuf::from(FALLBACK_DATA_ROOT)
         .join(&hash[..12])
         .join("pgdata")
+}
+
+/// The password file of database role `role` in `secrets_dir`.
+fn password_file(secrets_dir: &Path, role: &str) -> PathBuf {
+    secrets_dir.join(format!("postgres-{role}.password"))
+}
+
+/// Reads the password of `role`, creating its file with a fresh random password (64 hex
+/// digits) when missing.
+fn load_or_create_password(
+    secrets_dir: &Path,
+    role: &str,
+) -> Result<Password, EmbeddedPostgresError> {
+    use rand::RngCore;
+    let wrap = |source| EmbeddedPostgresError::PasswordFile {
+        role: role.to_owned(),
+        source,
+    };
+    let path = password_file(secrets_dir, role);
+    if !path.exists() {
+        crate::secret_file::ensure_private_dir(secrets_dir).map_err(wrap)?;
+        let mut bytes = zeroize::Zeroizing::new([0_u8; 32]);
+        rand::rngs::OsRng.fill_bytes(&mut bytes[..]);
+        let text = zeroize::Zeroizing::new(hex::encode(&bytes[..]));
+        if crate::secret_file::create_secret_file(&path, text.as_bytes()).map_err(wrap)? {
+            tracing::info!(path = %path.display(), role, "created a database password file");
+        }
+    }
+    let bytes = crate::secret_file::read_secret_file(&path, PASSWORD_FILE_LIMIT).map_err(wrap)?;
+    let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+    if text.is_empty() {
+        return Err(EmbeddedPostgresError::PasswordFile {
+            role: role.to_owned(),
+            source: crate::secret_file::SecretFileError::Io {
+                path,
+                source: std::io::Error::new(ErrorKind::InvalidData, "the file is empty"),
+            },
+        });
+    }
+    Ok(Password(zeroize::Zeroizing::new(text)))
+}
+
+fn load_or_create_passwords(
+    secrets_dir: &Path,
+    superuser: &str,
+) -> Result<Passwords, EmbeddedPostgresError> {
+    // Missing parents get the usual mode (e.g. `.kenpo`, 0755 under umask 022), not the
+    // secret directory's 0700: the data directory may live beside it (`.kenpo/pgdata`), and as
+    // root the server's OS user must be able to enter its parents.
+    if let Some(parent) = secrets_dir.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(io_err(format!("creating {}", parent.display())))?;
+    }
+    Ok(Passwords {
+        superuser: load_or_create_password(secrets_dir, superuser)?,
+        owner: load_or_create_password(secrets_dir, OWNER_ROLE)?,
+        service: load_or_create_password(secrets_dir, SERVICE_ROLE)?,
+    })
+}
+
+/// The SQL (run as the superuser in the database `postgres`) that creates the roles when
+/// missing and sets their attributes, passwords and membership (module docs). Idempotent, and
+/// safe when two starts run it at once.
+fn roles_sql(superuser: &str, passwords: &Passwords) -> zeroize::Zeroizing<String> {
+    let create = |role: &str, attributes: &str| {
+        format!(
+            "DO $$ BEGIN
+                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+                     CREATE ROLE {role} {attributes};
+                 END IF;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+             END $$;\n"
+        )
+    };
+    let limited = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS";
+    // Room for all of it up front: a growing String would leave copies of the passwords behind.
+    let mut sql = zeroize::Zeroizing::new(String::with_capacity(4096));
+    sql.push_str(&format!(
+        "ALTER ROLE {} WITH PASSWORD ",
+        quote_ident(superuser)
+    ));
+    push_literal(&mut sql, &passwords.superuser.0);
+    sql.push_str(";\n");
+    sql.push_str(&create(APPLICATION_ROLE, "NOLOGIN"));
+    sql.push_str(&format!(
+        "ALTER ROLE {APPLICATION_ROLE} WITH NOLOGIN {limited};\n"
+    ));
+    for (role, password) in [
+        (OWNER_ROLE, &passwords.owner),
+        (SERVICE_ROLE, &passwords.service),
+    ] {
+        sql.push_str(&create(role, "LOGIN"));
+        sql.push_str(&format!(
+            "ALTER ROLE {role} WITH LOGIN INHERIT {limited} PASSWORD "
+        ));
+        push_literal(&mut sql, &password.0);
+        sql.push_str(";\n");
+    }
+    sql.push_str(&format!(
+        "DO $$ BEGIN
+             GRANT {APPLICATION_ROLE} TO {SERVICE_ROLE};
+         EXCEPTION WHEN unique_violation THEN NULL;
+         END $$;\n"
+    ));
+    sql
+}
+
+/// Run as the superuser in the application database: `public` and every table, sequence,
+/// function and type in it (except extension members) belong to the owner role, and only the
+/// owner may create objects in `public`. Tables first: their serial sequences follow them.
+const OWNERSHIP_SQL: &str = "
+DO $$
+DECLARE
+    r record;
+BEGIN
+    IF (SELECT nspowner FROM pg_namespace WHERE nspname = 'public') <> 'kenpo_owner'::regrole THEN
+        ALTER SCHEMA public OWNER TO kenpo_owner;
+    END IF;
+    FOR r IN
+        SELECT c.oid::regclass AS name FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+          AND c.relowner <> 'kenpo_owner'::regrole
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO kenpo_owner', r.name);
+    END LOOP;
+    FOR r IN
+        SELECT c.oid::regclass AS name FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'S'
+          AND c.relowner <> 'kenpo_owner'::regrole
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+    LOOP
+        EXECUTE format('ALTER SEQUENCE %s OWNER TO kenpo_owner', r.name);
+    END LOOP;
+    FOR r IN
+        SELECT p.oid::regprocedure AS name FROM pg_proc p
+        JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.proowner <> 'kenpo_owner'::regrole
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                          AND d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER ROUTINE %s OWNER TO kenpo_owner', r.name);
+    END LOOP;
+    FOR r IN
+        SELECT t.oid::regtype AS name, t.typtype FROM pg_type t
+        JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')
+          AND t.typowner <> 'kenpo_owner'::regrole
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                          AND d.objid = t.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO kenpo_owner',
+                       CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.name);
+    END LOOP;
+END
+$$;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+";
+
+/// kenpo's `pg_hba.conf` for the embedded cluster: SCRAM passwords for the superuser `superuser`
+/// and the roles [`OWNER_ROLE`] and [`SERVICE_ROLE`], over the local socket and 127.0.0.1 only.
+/// No line trusts anyone and no other role matches (so it is refused).
+pub fn pg_hba_conf(superuser: &str) -> String {
+    let users = format!("{},{OWNER_ROLE},{SERVICE_ROLE}", quote_hba(superuser));
+    format!(
+        "# Managed by kenpo (infrastructure/src/embedded_postgres.rs); rewritten on every start.\n\
+         # Password (SCRAM) authentication for kenpo's roles only; no other role may connect.\n\
+         # The passwords are in KENPO_HOME/secrets (postgres-<role>.password).\n\
+         # TYPE  DATABASE  USER  ADDRESS  METHOD\n\
+         local   all       {users}                 scram-sha-256\n\
+         host    all       {users}  127.0.0.1/32   scram-sha-256\n"
+    )
+}
+
+/// A role name for `pg_hba.conf` (double-quoted when it is not a plain identifier).
+fn quote_hba(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
@@ -944,34 +1401,21 @@ fn quote_ident(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
-/// Percent-encodes `text` for a URL query value (RFC 3986 unreserved characters and `/`
-/// stay as they are).
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
+/// Appends `text` to `sql` as a single-quoted SQL string literal (standard_conforming_strings
+/// is on), without a temporary copy.
+fn push_literal(sql: &mut String, text: &str) {
+    sql.push('\'');
+    for c in text.chars() {
+        if c == '\'' {
+            sql.push('\'');
         }
+        sql.push(c);
     }
-    out
+    sql.push('\'');
 }
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn a_socket_directory_is_percent_encoded_in_the_url() {
-        assert_eq!(
-            percent_encode("/var/tmp/kenpo/pgdata"),
-            "/var/tmp/kenpo/pgdata"
-        );
-        assert_eq!(
-            percent_encode("/home/山田/my data&x"),
-            "/home/%E5%B1%B1%E7%94%B0/my%20data%26x"
-        );
-    }
 
     use super::*;
     use std::time::Duration;
@@ -1016,8 +1460,8 @@ mod tests {
             .port()
     }
 
-    async fn select_one(url: &str) -> i32 {
-        let mut conn = PgConnection::connect(url)
+    async fn select_one(options: PgConnectOptions) -> i32 {
+        let mut conn = PgConnection::connect_with(&options)
             .await
             .expect("connect to embedded PostgreSQL");
         let one: i32 = sqlx::query_scalar("SELECT 1")
@@ -1052,6 +1496,7 @@ mod tests {
             data_dir_is_default: false,
             port: free_port(),
             database: "kenpo_embedded_test".to_owned(),
+            secrets_dir: root.join("secrets"),
             ..EmbeddedOptions::default()
         };
         let pg = match EmbeddedPostgres::start(options.clone()).await {
@@ -1068,19 +1513,29 @@ mod tests {
         assert!(!pg.was_already_running());
         assert!(data_dir.join("PG_VERSION").is_file());
         assert!(pg.log_file().starts_with(&data_dir));
-        let url = pg.database_url();
         assert_eq!(
-            url,
+            pg.database_url(),
             format!(
-                "postgres://kenpo@127.0.0.1:{}/kenpo_embedded_test",
+                "postgres://kenpo_service@127.0.0.1:{}/kenpo_embedded_test",
                 options.port
             )
         );
-        assert_eq!(select_one(&url).await, 1);
-        // the co-located process connects through the socket in the data directory
-        let local = pg.local_database_url();
-        assert!(local.contains("?host=/"), "{local}");
-        assert_eq!(select_one(&local).await, 1);
+        // every role with its password, over TCP and through the socket in the data directory
+        let roles = [
+            EmbeddedRole::Superuser,
+            EmbeddedRole::Owner,
+            EmbeddedRole::Service,
+        ];
+        for role in roles {
+            assert_eq!(select_one(pg.tcp_connect_options(role)).await, 1);
+            let local = pg.connect_options(role);
+            assert!(
+                local.get_socket().is_some(),
+                "{role:?} does not use the socket"
+            );
+            assert_eq!(select_one(local).await, 1);
+        }
+        assert_the_roles_are_set_up(&pg).await;
 
         // A second start while running reuses the server.
         let again = EmbeddedPostgres::start(options.clone())
@@ -1089,10 +1544,11 @@ mod tests {
         assert!(again.was_already_running());
         drop(again);
 
+        let pg_tcp = pg.tcp_connect_options(EmbeddedRole::Service);
         pg.stop().await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert!(
-            PgConnection::connect(&url).await.is_err(),
+            PgConnection::connect_with(&pg_tcp).await.is_err(),
             "server still answers after stop"
         );
 
@@ -1101,7 +1557,10 @@ mod tests {
             .await
             .expect("restart from existing data dir");
         assert!(!pg.was_already_running());
-        assert_eq!(select_one(&pg.database_url()).await, 1);
+        assert_eq!(
+            select_one(pg.connect_options(EmbeddedRole::Service)).await,
+            1
+        );
         pg.stop().await;
     }
 
@@ -1120,6 +1579,7 @@ mod tests {
             data_dir: root.join("pgdata"),
             data_dir_is_default: false,
             port,
+            secrets_dir: root.join("secrets"),
             ..EmbeddedOptions::default()
         };
         match EmbeddedPostgres::start(options).await {
@@ -1156,6 +1616,7 @@ mod tests {
             data_dir,
             data_dir_is_default: false,
             port: free_port(),
+            secrets_dir: root.join("secrets"),
             ..EmbeddedOptions::default()
         };
         let pg = match EmbeddedPostgres::start(options).await {
@@ -1168,9 +1629,15 @@ mod tests {
             Err(e) => panic!("start with a long path failed: {e}"),
         };
         cleanup.bin_dir = Some(pg.bin_dir().to_path_buf());
-        assert_eq!(select_one(&pg.database_url()).await, 1);
+        assert_eq!(
+            select_one(pg.connect_options(EmbeddedRole::Service)).await,
+            1
+        );
         // no socket there: the co-located process uses TCP too
-        assert_eq!(pg.local_database_url(), pg.database_url());
+        assert!(pg
+            .connect_options(EmbeddedRole::Service)
+            .get_socket()
+            .is_none());
         pg.stop().await;
     }
 
@@ -1195,6 +1662,7 @@ mod tests {
         let options = EmbeddedOptions::default().with_data_dir(root.join("pgdata"));
         let options = EmbeddedOptions {
             port: free_port(),
+            secrets_dir: root.join("secrets"),
             ..options
         };
         match EmbeddedPostgres::start(options).await {
@@ -1245,6 +1713,7 @@ mod tests {
         let options = EmbeddedOptions {
             data_dir: data_dir.clone(),
             port: free_port(),
+            secrets_dir: root.join("secrets"),
             ..EmbeddedOptions::default()
         };
         assert!(options.data_dir_is_default);
@@ -1267,12 +1736,250 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o755);
-        assert_eq!(select_one(&pg.database_url()).await, 1);
+        assert_eq!(
+            select_one(pg.connect_options(EmbeddedRole::Service)).await,
+            1
+        );
         pg.stop().await;
         drop(fallback);
         if !fallback_root_existed {
             let _ = std::fs::remove_dir(FALLBACK_DATA_ROOT);
         }
+    }
+
+    /// What every start guarantees (module docs, "Roles and authentication").
+    async fn assert_the_roles_are_set_up(pg: &EmbeddedPostgres) {
+        // kenpo's pg_hba.conf, which trusts no one
+        let hba = std::fs::read_to_string(pg.data_dir().join(HBA_FILE)).unwrap();
+        assert_eq!(hba, pg_hba_conf(&pg.user));
+        // no connection without the right password, neither over TCP nor through the socket
+        for options in [
+            pg.tcp_connect_options(EmbeddedRole::Superuser),
+            pg.connect_options(EmbeddedRole::Superuser),
+        ] {
+            let wrong = options.clone().password("not-the-password");
+            let error = PgConnection::connect_with(&wrong).await.unwrap_err();
+            assert_eq!(
+                error.as_database_error().and_then(|e| e.code()).as_deref(),
+                Some("28P01"),
+                "{error}"
+            );
+            let unknown = options.username("postgres").password("");
+            assert!(PgConnection::connect_with(&unknown).await.is_err());
+        }
+        // the password files are private
+        for role in [pg.user.as_str(), OWNER_ROLE, SERVICE_ROLE] {
+            let mode = std::fs::metadata(password_file(pg.secrets_dir(), role))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{role}");
+        }
+        let mut conn = PgConnection::connect_with(&pg.connect_options(EmbeddedRole::Superuser))
+            .await
+            .unwrap();
+        let (db_owner, schema_owner): (String, String) = sqlx::query_as(
+            "SELECT pg_get_userbyid(d.datdba)::text, pg_get_userbyid(n.nspowner)::text
+             FROM pg_database d, pg_namespace n
+             WHERE d.datname = current_database() AND n.nspname = 'public'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            (db_owner.as_str(), schema_owner.as_str()),
+            (OWNER_ROLE, OWNER_ROLE)
+        );
+        let roles: Vec<(String, bool, bool, bool, bool)> = sqlx::query_as(
+            "SELECT rolname::text, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb
+             FROM pg_roles WHERE rolname IN ('kenpo_app', 'kenpo_owner', 'kenpo_service')
+             ORDER BY 1",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            roles,
+            vec![
+                (APPLICATION_ROLE.to_owned(), false, false, false, false),
+                (OWNER_ROLE.to_owned(), true, false, false, false),
+                (SERVICE_ROLE.to_owned(), true, false, false, false),
+            ]
+        );
+        let member: bool =
+            sqlx::query_scalar("SELECT pg_has_role('kenpo_service', 'kenpo_app', 'USAGE')")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert!(member, "kenpo_service is not a member of kenpo_app");
+        let create: bool =
+            sqlx::query_scalar("SELECT has_schema_privilege('kenpo_service', 'public', 'CREATE')")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert!(!create, "kenpo_service may create objects in public");
+        conn.close().await.ok();
+    }
+
+    /// A cluster made by an earlier kenpo (initdb -A trust, everything owned by the superuser
+    /// `kenpo`, no roles, no password files), still running, is upgraded by the next start:
+    /// its objects go to kenpo_owner, rows kept, and it stops trusting anyone.
+    #[tokio::test]
+    async fn embedded_postgres_upgrades_a_trusting_cluster_of_an_earlier_kenpo() {
+        let root =
+            std::env::temp_dir().join(format!("kenpo-embedded-legacy-{}", std::process::id()));
+        let data_dir = root.join("pgdata");
+        let run_as = run_as().await.expect("run_as");
+        let mut cleanup = Cleanup {
+            root: root.clone(),
+            data_dir: data_dir.clone(),
+            bin_dir: None,
+            run_as: run_as.clone(),
+        };
+        let bin_dir = match find_bin_dir(None).await {
+            Ok(dir) => dir,
+            Err(EmbeddedPostgresError::BinariesNotFound { .. })
+                if std::env::var_os("DATABASE_URL").is_some() =>
+            {
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        cleanup.bin_dir = Some(bin_dir.clone());
+        let options = EmbeddedOptions {
+            data_dir: data_dir.clone(),
+            data_dir_is_default: false,
+            port: free_port(),
+            database: "kenpo_legacy".to_owned(),
+            secrets_dir: root.join("secrets"),
+            ..EmbeddedOptions::default()
+        };
+        // The cluster as the earlier kenpo made it (its initdb, its database), with a table,
+        // a serial, a sequence and a function of the superuser, and a row.
+        let no_password = Password(zeroize::Zeroizing::new(String::new()));
+        let legacy = EmbeddedPostgres {
+            data_dir: data_dir.clone(),
+            port: options.port,
+            bin_dir,
+            database: options.database.clone(),
+            user: options.user.clone(),
+            secrets_dir: root.join("unused"),
+            passwords: Passwords {
+                superuser: no_password.clone(),
+                owner: no_password.clone(),
+                service: no_password,
+            },
+            run_as,
+            reused: false,
+        };
+        legacy.prepare_data_dir(false).unwrap();
+        let mut initdb = legacy.pg_command("initdb");
+        initdb.arg("-D").arg(&data_dir).args([
+            "-A",
+            "trust",
+            "-U",
+            "kenpo",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ]);
+        run_checked(initdb, "initdb").await.unwrap();
+        legacy.write_config(None).unwrap();
+        legacy.pg_ctl_start().await.unwrap();
+        let trusted = PgConnectOptions::new()
+            .host("127.0.0.1")
+            .port(options.port)
+            .username("kenpo")
+            .database("postgres");
+        let mut conn = PgConnection::connect_with(&trusted).await.unwrap();
+        sqlx::raw_sql("CREATE DATABASE kenpo_legacy")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.ok();
+        let mut conn = PgConnection::connect_with(&trusted.clone().database("kenpo_legacy"))
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE SEQUENCE legacy_position_seq;
+             CREATE TABLE legacy_events (seq bigserial PRIMARY KEY, payload text NOT NULL);
+             CREATE FUNCTION legacy_immutable() RETURNS trigger LANGUAGE plpgsql
+                 AS $$ BEGIN RAISE EXCEPTION 'immutable'; END $$;
+             INSERT INTO legacy_events (payload) VALUES ('kept');",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.ok();
+
+        let pg = EmbeddedPostgres::start(options).await.expect("upgrade");
+        assert!(pg.was_already_running());
+        assert_the_roles_are_set_up(&pg).await;
+        // trust is gone: the superuser without its password is refused
+        assert!(PgConnection::connect_with(&trusted).await.is_err());
+        let mut conn = PgConnection::connect_with(&pg.connect_options(EmbeddedRole::Owner))
+            .await
+            .unwrap();
+        let owners: Vec<(String, String)> = sqlx::query_as(
+            "SELECT 'relation ' || c.relname, pg_get_userbyid(c.relowner)::text FROM pg_class c
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = 'public' AND c.relkind IN ('r', 'S')
+             UNION ALL
+             SELECT 'function ' || proname, pg_get_userbyid(proowner)::text FROM pg_proc
+               WHERE pronamespace = 'public'::regnamespace
+             ORDER BY 1",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let expected: Vec<(String, String)> = [
+            "function legacy_immutable",
+            "relation legacy_events",
+            "relation legacy_events_seq_seq",
+            "relation legacy_position_seq",
+        ]
+        .iter()
+        .map(|name| (name.to_string(), OWNER_ROLE.to_owned()))
+        .collect();
+        assert_eq!(owners, expected);
+        let payload: String = sqlx::query_scalar("SELECT payload FROM legacy_events")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(payload, "kept");
+        conn.close().await.ok();
+        pg.stop().await;
+    }
+
+    #[test]
+    fn the_pg_hba_conf_trusts_no_one_and_admits_only_kenpos_roles() {
+        let hba = pg_hba_conf("kenpo");
+        let rules: Vec<Vec<&str>> = hba
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+            .map(|line| line.split_whitespace().collect())
+            .collect();
+        assert!(!hba.contains("trust"), "{hba}");
+        assert_eq!(
+            rules,
+            vec![
+                vec![
+                    "local",
+                    "all",
+                    "kenpo,kenpo_owner,kenpo_service",
+                    "scram-sha-256"
+                ],
+                vec![
+                    "host",
+                    "all",
+                    "kenpo,kenpo_owner,kenpo_service",
+                    "127.0.0.1/32",
+                    "scram-sha-256"
+                ],
+            ]
+        );
+        assert!(pg_hba_conf("Kenpo Admin").contains("\"Kenpo Admin\",kenpo_owner"));
     }
 
     #[test]
@@ -1292,5 +1999,8 @@ mod tests {
     fn quoting() {
         assert_eq!(conf_string("/a/b'c\\d"), "'/a/b''c\\\\d'");
         assert_eq!(quote_ident("ke\"npo"), "\"ke\"\"npo\"");
+        let mut sql = String::from("PASSWORD ");
+        push_literal(&mut sql, "it's");
+        assert_eq!(sql, "PASSWORD 'it''s'");
     }
 }

@@ -287,3 +287,219 @@ async fn an_acquisition_stored_in_version_1_is_read_as_the_current_version(pool:
         "東京都千代田区千代田1-1"
     );
 }
+
+/// A pool whose every connection acts as the application role `kenpo_app` (what
+/// `kenpo serve` connects as: issue 8, item 4).
+async fn application_role_pool(pool: &PgPool) -> PgPool {
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kenpo_app')")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(exists, "the application role kenpo_app does not exist");
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(&mut *conn, "SET ROLE kenpo_app").await?;
+                Ok(())
+            })
+        })
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .expect("connect as kenpo_app")
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_application_role_appends_and_reads_events_but_cannot_rewrite_history(pool: PgPool) {
+    let app = application_role_pool(&pool).await;
+    // the real append path and the real reader work
+    let position = append_one(&app, "ticker-a", 1).await;
+    let events = LogReader::new(0, 10)
+        .next_batch(&app, &Upcasters::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.position).collect::<Vec<_>>(),
+        vec![position]
+    );
+    // nothing that changes or removes an event, or the triggers that guard them
+    for sql in [
+        "UPDATE events SET payload = '{}'",
+        "DELETE FROM events",
+        "TRUNCATE events",
+        "ALTER TABLE events DISABLE TRIGGER ALL",
+        "ALTER TABLE events DISABLE TRIGGER events_no_update",
+        "DROP TRIGGER events_no_update ON events",
+        "DROP TABLE events CASCADE",
+        "ALTER TABLE events OWNER TO kenpo_app",
+        "CREATE OR REPLACE FUNCTION events_are_immutable() RETURNS trigger \
+         LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+    ] {
+        let error = sqlx::query(sql).execute(&app).await.unwrap_err();
+        let code = error.as_database_error().and_then(|e| e.code());
+        assert_eq!(
+            code.as_deref(),
+            Some("42501"),
+            "`{sql}` as kenpo_app: expected insufficient_privilege, got {error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("permission denied") || message.contains("must be owner"),
+            "`{sql}`: {message}"
+        );
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&app)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+    let enabled_triggers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events'::regclass
+           AND tgname IN ('events_no_update', 'events_no_delete', 'events_no_truncate')
+           AND tgenabled = 'O'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(enabled_triggers, 3);
+}
+
+/// What `kenpo_app` may do on each table of the public schema. A new table must be granted in
+/// its migration (see 20261207000001_application_role.sql) and declared here; append-only
+/// tables get SELECT and INSERT only.
+const APPLICATION_ROLE_PRIVILEGES: &[(&str, &str)] = &[
+    ("_sqlx_migrations", "SELECT"),
+    ("benefit_claims", "SELECT INSERT UPDATE"),
+    ("employer_accounts", "SELECT INSERT"),
+    ("employer_notices", "SELECT INSERT UPDATE"),
+    ("erasure_ledger", "SELECT INSERT"),
+    ("key_check_values", "SELECT INSERT"),
+    ("key_destructions", "SELECT INSERT"),
+    ("events", "SELECT INSERT"),
+    ("idempotency_keys", "SELECT INSERT DELETE"),
+    ("medical_certificates", "SELECT INSERT UPDATE"),
+    ("members", "SELECT INSERT UPDATE"),
+    ("my_number_access_log", "SELECT INSERT"),
+    ("my_number_elevations", "SELECT INSERT UPDATE"),
+    ("my_number_index", "SELECT INSERT UPDATE DELETE"),
+    ("my_number_status", "SELECT INSERT UPDATE"),
+    ("parameters", "SELECT INSERT DELETE"),
+    ("payment_batches", "SELECT INSERT UPDATE"),
+    ("premium_accounts", "SELECT INSERT UPDATE"),
+    ("premium_ledger", "SELECT INSERT UPDATE"),
+    ("premium_receipt_imports", "SELECT INSERT UPDATE"),
+    ("premium_receipt_lines", "SELECT INSERT"),
+    ("premium_refunds", "SELECT INSERT UPDATE"),
+    ("projection_checkpoints", "SELECT"),
+    ("staff_accounts", "SELECT INSERT UPDATE"),
+    ("streams", "SELECT INSERT UPDATE"),
+    ("subject_keys", "SELECT INSERT UPDATE DELETE"),
+];
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_application_role_owns_nothing_and_has_exactly_the_declared_privileges(pool: PgPool) {
+    let (login, superuser, create_role, create_db, bypass_rls): (bool, bool, bool, bool, bool) =
+        sqlx::query_as(
+            "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls
+             FROM pg_roles WHERE rolname = 'kenpo_app'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("the role kenpo_app exists");
+    assert!(!(login || superuser || create_role || create_db || bypass_rls));
+
+    let owned: Vec<String> = sqlx::query_scalar(
+        "SELECT 'relation ' || oid::regclass::text FROM pg_class
+           WHERE relowner = 'kenpo_app'::regrole
+         UNION ALL SELECT 'function ' || oid::regprocedure::text FROM pg_proc
+           WHERE proowner = 'kenpo_app'::regrole
+         UNION ALL SELECT 'schema ' || nspname FROM pg_namespace
+           WHERE nspowner = 'kenpo_app'::regrole
+         UNION ALL SELECT 'type ' || oid::regtype::text FROM pg_type
+           WHERE typowner = 'kenpo_app'::regrole
+         UNION ALL SELECT 'database ' || datname FROM pg_database
+           WHERE datdba = 'kenpo_app'::regrole",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(owned.is_empty(), "kenpo_app owns {owned:?}");
+
+    // Effective privileges (through membership and PUBLIC too) on every table and view.
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.relname::text,
+                concat_ws(' ',
+                    CASE WHEN has_table_privilege('kenpo_app', c.oid, 'SELECT') THEN 'SELECT' END,
+                    CASE WHEN has_table_privilege('kenpo_app', c.oid, 'INSERT') THEN 'INSERT' END,
+                    CASE WHEN has_table_privilege('kenpo_app', c.oid, 'UPDATE') THEN 'UPDATE' END,
+                    CASE WHEN has_table_privilege('kenpo_app', c.oid, 'DELETE') THEN 'DELETE' END,
+                    CASE WHEN has_table_privilege('kenpo_app', c.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
+                    CASE WHEN has_table_privilege('kenpo_app', c.oid, 'REFERENCES') THEN 'REFERENCES' END,
+                    CASE WHEN has_table_privilege('kenpo_app', c.oid, 'TRIGGER') THEN 'TRIGGER' END)
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+         ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let actual: HashMap<&str, &str> = tables
+        .iter()
+        .map(|(table, privileges)| (table.as_str(), privileges.as_str()))
+        .collect();
+    let declared: HashMap<&str, &str> = APPLICATION_ROLE_PRIVILEGES.iter().copied().collect();
+    let mut wrong: Vec<String> = actual
+        .iter()
+        .filter(|(table, privileges)| declared.get(*table) != Some(*privileges))
+        .map(|(table, privileges)| {
+            format!(
+                "{table}: kenpo_app has [{privileges}], declared [{}]",
+                declared
+                    .get(table)
+                    .copied()
+                    .unwrap_or("(table not declared)")
+            )
+        })
+        .collect();
+    wrong.extend(
+        declared
+            .keys()
+            .filter(|table| !actual.contains_key(*table))
+            .map(|table| format!("{table}: declared but not in the schema")),
+    );
+    wrong.sort();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // Sequences: nextval(), and reading the last position drawn (the high-water mark); never
+    // setval().
+    let sequences: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.relname::text,
+                concat_ws(' ',
+                    CASE WHEN has_sequence_privilege('kenpo_app', c.oid, 'USAGE') THEN 'USAGE' END,
+                    CASE WHEN has_sequence_privilege('kenpo_app', c.oid, 'SELECT') THEN 'SELECT' END,
+                    CASE WHEN has_sequence_privilege('kenpo_app', c.oid, 'UPDATE') THEN 'UPDATE' END)
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'S' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        sequences,
+        [
+            ("erasure_ledger_ledger_seq_seq", "USAGE"),
+            ("event_position_seq", "USAGE SELECT"),
+            ("my_number_access_log_seq_seq", "USAGE"),
+        ]
+        .map(|(sequence, privileges)| (sequence.to_owned(), privileges.to_owned()))
+    );
+
+    // No objects of its own: it may not create in the schema.
+    let create: bool =
+        sqlx::query_scalar("SELECT has_schema_privilege('kenpo_app', 'public', 'CREATE')")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(!create, "kenpo_app may create objects in the public schema");
+}

@@ -59,8 +59,12 @@ fn parse_date(text: &str) -> Result<Date, String> {
 }
 
 pub async fn run(command: AccountsCommand) -> anyhow::Result<()> {
-    let db = crate::database::connect(2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    let db = crate::database::connect(
+        2,
+        crate::database::Role::Service,
+        crate::database::Schema::Current,
+    )
+    .await?;
     match command {
         AccountsCommand::Bootstrap(args) => bootstrap(&db.pool, args).await,
         AccountsCommand::List => list(&db.pool).await,

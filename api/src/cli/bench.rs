@@ -78,7 +78,13 @@ enum BenchKind {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let db = crate::database::connect(4).await?;
+    // creates and drops its own database: the embedded superuser, or the owner URL
+    let db = crate::database::connect(
+        4,
+        crate::database::Role::Admin,
+        crate::database::Schema::Any,
+    )
+    .await?;
     let pool = bench_database(&db.pool).await?;
     kenpo_infrastructure::migrate::run(&pool).await?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

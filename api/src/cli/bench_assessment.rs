@@ -70,8 +70,13 @@ pub async fn premiums(command: PremiumsCommand) -> anyhow::Result<()> {
     let PremiumsCommand::Assess(args) = command;
     let workers = args.workers.clamp(1, 16);
     // Notices and 任継・特退 accounts each keep `workers` transactions in flight.
-    let db = crate::database::connect(u32::try_from(workers * 2).unwrap_or(4) + 2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    let max = u32::try_from(workers * 2).unwrap_or(4) + 2;
+    let db = crate::database::connect(
+        max,
+        crate::database::Role::Service,
+        crate::database::Schema::Current,
+    )
+    .await?;
     let actor = args
         .actor
         .or_else(|| std::env::var("USER").ok())

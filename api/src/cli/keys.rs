@@ -178,8 +178,12 @@ async fn open(pool: &PgPool, mode: Mode) -> anyhow::Result<CheckedKeys> {
 }
 
 async fn init() -> anyhow::Result<()> {
-    let db = crate::database::connect(2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    let db = crate::database::connect(
+        2,
+        crate::database::Role::Service,
+        crate::database::Schema::Current,
+    )
+    .await?;
     let checked = open(&db.pool, Mode::Init).await?;
     println!(
         "keys ready in {}: {} key file(s) created, check values recorded in {}",
@@ -205,8 +209,12 @@ fn progress_bar(total: u64, what: &str) -> Option<ProgressBar> {
 
 async fn rotate_blind_index(batch: i64) -> anyhow::Result<()> {
     anyhow::ensure!(batch >= 1, "--batch must be at least 1");
-    let db = crate::database::connect(2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    let db = crate::database::connect(
+        2,
+        crate::database::Role::Service,
+        crate::database::Schema::Current,
+    )
+    .await?;
     let mut store = key_store(&db.pool).await?;
     let kind = KeyKind::BlindIndex;
 
@@ -275,8 +283,12 @@ async fn rotate_blind_index(batch: i64) -> anyhow::Result<()> {
 }
 
 async fn destroy(kind: KeyKind, version: u32) -> anyhow::Result<()> {
-    let db = crate::database::connect(2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    let db = crate::database::connect(
+        2,
+        crate::database::Role::Service,
+        crate::database::Schema::Current,
+    )
+    .await?;
     let mut store = key_store(&db.pool).await?;
     let destroyed = key_check::destroy(&db.pool, &mut store, kind, version).await?;
     tracing::info!(
@@ -311,8 +323,12 @@ async fn rotate(batch: i64, new_kek: bool) -> anyhow::Result<()> {
     anyhow::ensure!(batch >= 1, "--batch must be at least 1");
     // Connect first: a rotation that cannot reach the database would leave a new KEK and no
     // re-wrapped key.
-    let db = crate::database::connect(2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    let db = crate::database::connect(
+        2,
+        crate::database::Role::Service,
+        crate::database::Schema::Current,
+    )
+    .await?;
     let mut store = key_store(&db.pool).await?;
 
     let old_version = store.active_version();

@@ -25,7 +25,7 @@ use clap::{Parser, Subcommand};
     long_about,
     after_help = "Examples:
   kenpo serve --listen 127.0.0.1:8080       serve the API (env KENPO_LISTEN)
-  kenpo migrate                             apply pending migrations
+  kenpo migrate                             apply pending migrations (the owner role)
   kenpo projections rebuild                 rebuild the read models from position 0
   kenpo token --user tanaka --role qualification --ttl 8h
                                             mint a development bearer token
@@ -39,10 +39,11 @@ use clap::{Parser, Subcommand};
   kenpo bench assessment --insured 1000000 --offices 2000
   kenpo keys rotate                         new key-encryption key; re-wrap every data key
 
-Environment: DATABASE_URL, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN, KENPO_HOME,
-KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, KENPO_HEADER_READ_TIMEOUT_SECS,
-KENPO_REQUEST_TIMEOUT_SECS, KENPO_MAX_CONCURRENT_REQUESTS, KENPO_TRUSTED_PROXIES, RUST_LOG
-(see README.md)."
+Environment: DATABASE_URL (the application role), KENPO_OWNER_DATABASE_URL (the owner role,
+for migrate and projections rebuild), KENPO_MIGRATE, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN,
+KENPO_HOME, KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, KENPO_HEADER_READ_TIMEOUT_SECS,
+KENPO_REQUEST_TIMEOUT_SECS, KENPO_MAX_CONCURRENT_REQUESTS, KENPO_TRUSTED_PROXIES,
+KENPO_IDEMPOTENCY_TTL, RUST_LOG (see README.md)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -51,9 +52,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the HTTP API (migrates the database first).
+    /// Serve the HTTP API as the application role (refuses pending migrations unless --migrate).
     Serve(serve::ServeArgs),
-    /// Apply pending database migrations and exit.
+    /// Apply pending database migrations as the owner role and exit.
     Migrate,
     /// Read-model maintenance.
     Projections {
@@ -93,8 +94,12 @@ pub async fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Migrate => {
-            let db = crate::database::connect(2).await?;
-            kenpo_infrastructure::migrate::run(&db.pool).await?;
+            let db = crate::database::connect(
+                2,
+                crate::database::Role::Owner,
+                crate::database::Schema::Migrate,
+            )
+            .await?;
             crate::application::parameters::seed_statutory(&db.pool).await?;
             println!("migrations applied to {}", db.description);
             Ok(())

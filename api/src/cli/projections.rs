@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 
+use anyhow::Context;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -25,8 +26,13 @@ pub async fn run(command: ProjectionsCommand) -> anyhow::Result<()> {
 }
 
 async fn rebuild(batch: i64) -> anyhow::Result<()> {
-    let db = crate::database::connect(2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    // the owner: a rebuild truncates the read models, which the service role may not
+    let db = crate::database::connect(
+        2,
+        crate::database::Role::Owner,
+        crate::database::Schema::Current,
+    )
+    .await?;
     let upcasters = crate::startup::upcasters();
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
@@ -46,7 +52,15 @@ async fn rebuild(batch: i64) -> anyhow::Result<()> {
             bar.set_position(done);
         }
     };
-    let summary = kenpo_projections::rebuild(&db.pool, &upcasters, batch, &progress).await?;
+    let summary = kenpo_projections::rebuild(&db.pool, &upcasters, batch, &progress)
+        .await
+        .with_context(|| {
+            format!(
+                "rebuilding the read models as {}: a rebuild truncates them and needs the owner \
+                 role (KENPO_OWNER_DATABASE_URL)",
+                db.description
+            )
+        })?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

@@ -51,8 +51,12 @@ pub async fn run(command: RetentionCommand) -> anyhow::Result<()> {
     let as_of = args.as_of.unwrap_or(today);
     // refused before the database is even opened
     retention::check_as_of(as_of, today)?;
-    let db = crate::database::connect(2).await?;
-    kenpo_infrastructure::migrate::run(&db.pool).await?;
+    let db = crate::database::connect(
+        2,
+        crate::database::Role::Service,
+        crate::database::Schema::Current,
+    )
+    .await?;
     let actor = match &args.actor {
         Some(actor) => retention::authorize_actor(&db.pool, actor, today)
             .await?

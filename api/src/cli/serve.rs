@@ -10,14 +10,22 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "KENPO_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Apply pending migrations first, as the owner role (KENPO_OWNER_DATABASE_URL, else
+    /// DATABASE_URL). Without it, serve refuses to start while migrations are pending. The
+    /// embedded default (no DATABASE_URL) is always migrated.
+    #[arg(long, env = "KENPO_MIGRATE")]
+    migrate: bool,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let edge = crate::edge::EdgeConfig::from_env().context("reading the HTTP edge settings")?;
-    let db = crate::database::connect(32).await?;
-    kenpo_infrastructure::migrate::run(&db.pool)
-        .await
-        .context("migrating the database")?;
+    use crate::database::{Role, Schema};
+    let schema = if args.migrate {
+        Schema::Migrate
+    } else {
+        Schema::Current
+    };
+    let db = crate::database::connect(32, Role::Service, schema).await?;
     crate::application::parameters::seed_statutory(&db.pool)
         .await
         .context("seeding the statutory parameters")?;

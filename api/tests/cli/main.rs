@@ -9,6 +9,7 @@ mod idempotency_purge;
 mod keys;
 mod retention;
 mod retention_crash;
+mod roles;
 mod secret_files;
 
 use std::path::PathBuf;
