@@ -43,15 +43,45 @@ pub const STANDARD_ACCOUNTS: &[(&str, &str, &[Role])] = &[
     ("dpo2", "企画部", &[Role::DataProtection]),
 ];
 
+/// A pool on the test's database as a login member of `kenpo_app`, the application role: the
+/// server under test has exactly the privileges `kenpo serve` has (SELECT and INSERT on the
+/// log, nothing that rewrites it), so a route that needs more fails its tests. The test's own
+/// `pool` (a superuser) stays for assertions and set-up.
+pub async fn service_pool(pool: &PgPool) -> PgPool {
+    // roles are cluster-wide: created once, by whichever test gets there first
+    sqlx::query(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kenpo_test_service') THEN
+             CREATE ROLE kenpo_test_service LOGIN IN ROLE kenpo_app;
+           END IF;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let options = pool
+        .connect_options()
+        .as_ref()
+        .clone()
+        .username("kenpo_test_service");
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .expect("connect as kenpo_test_service (the test server must trust local connections)")
+}
+
 /// Serve the real router on 127.0.0.1:<random> with a fresh signing key, after bootstrapping
-/// the [`STANDARD_ACCOUNTS`].
+/// the [`STANDARD_ACCOUNTS`]. The server runs as the application role ([`service_pool`]).
 pub async fn spawn_app(pool: PgPool) -> TestApp {
+    let service = service_pool(&pool).await;
     let key = SigningKey::new(b"test-signing-secret-of-32-bytes!!".to_vec()).unwrap();
     // the key-encryption and blind-index keys live in a directory of this test's own
     let key_dir = std::env::temp_dir().join(format!("kenpo-test-keys-{}", uuid::Uuid::new_v4()));
     // opened as the server opens them: created for the empty database, check values recorded
     let keys = kenpo_infrastructure::crypto::key_check::open_checked(
-        &pool,
+        &service,
         &key_dir,
         kenpo_infrastructure::crypto::key_check::Mode::Start,
     )
@@ -60,7 +90,7 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
     .store;
     let keys = Arc::new(keys);
     let state = AppState {
-        pool: pool.clone(),
+        pool: service,
         signing_key: key.clone(),
         upcasters: Arc::new(kenpo_api::startup::upcasters()),
         keks: keys.clone(),
