@@ -119,8 +119,7 @@ pub fn identity_provider() -> anyhow::Result<Option<OidcConfig>> {
         ),
     };
     let mfa = match variable("KENPO_OIDC_MFA") {
-        Some(rule) => MfaRule::parse(&rule)
-            .map_err(|e| anyhow::anyhow!("KENPO_OIDC_MFA: {e}"))?,
+        Some(rule) => MfaRule::parse(&rule).map_err(|e| anyhow::anyhow!("KENPO_OIDC_MFA: {e}"))?,
         None => MfaRule::default(),
     };
     let min_refresh = match variable("KENPO_OIDC_JWKS_MIN_REFRESH_S") {
@@ -148,7 +147,11 @@ fn jwks_url_is_local(url: &str) -> anyhow::Result<()> {
     let host = url
         .strip_prefix("http://")
         .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default())
-        .map(|authority| authority.rsplit_once('@').map_or(authority, |(_, host)| host))
+        .map(|authority| {
+            authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host)
+        })
         .map(|host| match host.strip_prefix('[') {
             Some(v6) => v6.split(']').next().unwrap_or_default(),
             None => host.split(':').next().unwrap_or_default(),

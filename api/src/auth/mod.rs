@@ -5,7 +5,7 @@ mod role;
 mod staff;
 mod token;
 
+pub use oidc::{IdentityProvider, OidcConfig};
 pub use role::Role;
 pub use staff::Staff;
-pub use oidc::{IdentityProvider, OidcConfig};
 pub use token::{Claims, SigningKey, TokenError, ISSUER};

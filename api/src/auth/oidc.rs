@@ -161,7 +161,12 @@ impl From<OidcError> for ApiError {
             OidcError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
         };
-        ApiError::new(status, error.code(), "Authentication required", error.to_string())
+        ApiError::new(
+            status,
+            error.code(),
+            "Authentication required",
+            error.to_string(),
+        )
     }
 }
 
@@ -251,7 +256,9 @@ impl IdentityProvider {
                 .map_err(|e| OidcError::Unavailable(format!("{}: {e}", path.display())))?,
         };
         if bytes.len() > JWKS_LIMIT {
-            return Err(OidcError::Unavailable("the JWK set is too large".to_owned()));
+            return Err(OidcError::Unavailable(
+                "the JWK set is too large".to_owned(),
+            ));
         }
         let keys = parse_jwks(&bytes)?;
         let usable = keys.len();
@@ -315,9 +322,9 @@ impl IdentityProvider {
                 ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
                     OidcError::Algorithm
                 }
-                ErrorKind::InvalidEcdsaKey | ErrorKind::InvalidRsaKey(_) | ErrorKind::InvalidKeyFormat => {
-                    OidcError::Signature
-                }
+                ErrorKind::InvalidEcdsaKey
+                | ErrorKind::InvalidRsaKey(_)
+                | ErrorKind::InvalidKeyFormat => OidcError::Signature,
                 _ => OidcError::Malformed,
             })?
             .claims;
@@ -390,8 +397,9 @@ fn parse_jwks(bytes: &[u8]) -> Result<HashMap<String, Jwk>, OidcError> {
     struct Set {
         keys: Vec<Value>,
     }
-    let set: Set = serde_json::from_slice(bytes)
-        .map_err(|_| OidcError::Unavailable("the JWK set is not a JSON {\"keys\": [...]}".to_owned()))?;
+    let set: Set = serde_json::from_slice(bytes).map_err(|_| {
+        OidcError::Unavailable("the JWK set is not a JSON {\"keys\": [...]}".to_owned())
+    })?;
     Ok(set
         .keys
         .into_iter()
