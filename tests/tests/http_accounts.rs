@@ -1020,7 +1020,7 @@ async fn with_an_identity_provider_only_its_tokens_are_accepted(pool: PgPool) {
         )
     };
     let (status, problem) = members_status(&app, &unsigned).await;
-    assert_eq!(status, 401, "{problem}");
+    assert_refused(status, &problem, "token_malformed");
     // another key under a published kid
     let impostor = idp::Key::ed25519(&ed.kid);
     let (status, problem) = members_status(&app, &impostor.token(clerk(json!({})))).await;

@@ -460,5 +460,18 @@ mod tests {
         let sig = &keys["sig"];
         assert!(fits(sig, Algorithm::EdDSA));
         assert!(!fits(sig, Algorithm::RS256));
+        // an RSA key (RFC 7517, appendix A.1) is for RS256 only, and only for the alg it names
+        let rsa = |alg: Option<&str>| {
+            let mut jwk = serde_json::json!({"kty": "RSA", "kid": "r", "e": "AQAB",
+                "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"});
+            if let Some(alg) = alg {
+                jwk["alg"] = alg.into();
+            }
+            serde_json::from_value::<Jwk>(jwk).unwrap()
+        };
+        assert!(fits(&rsa(None), Algorithm::RS256));
+        assert!(fits(&rsa(Some("RS256")), Algorithm::RS256));
+        assert!(!fits(&rsa(Some("PS256")), Algorithm::RS256));
+        assert!(!fits(&rsa(None), Algorithm::ES256));
     }
 }
