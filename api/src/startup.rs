@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use axum::routing::{get, post};
 use axum::Router;
 use kenpo_infrastructure::event_store::Upcasters;
@@ -14,14 +16,38 @@ use crate::problem::ApiError;
 use crate::routes;
 use crate::state::AppState;
 
-/// State with the configured signing key and the key store, checked against the database:
+/// State with the configured token verifier and the key store, checked against the database:
 /// refused (exit code 78) when a key the database depends on is missing or different; keys
 /// are created only for an empty database (the first start of the embedded default).
+///
+/// With an identity provider configured ([`crate::config::identity_provider`]) its JWK set is
+/// read first (refused to start when it cannot be) and only its tokens are accepted; without,
+/// development tokens signed with the HS256 secret.
 pub async fn state(pool: PgPool) -> anyhow::Result<AppState> {
+    let signing_key = match crate::config::identity_provider()? {
+        Some(config) => {
+            let idp = crate::auth::IdentityProvider::new(config)?;
+            let keys = idp
+                .load()
+                .await
+                .context("reading the identity provider's keys (KENPO_OIDC_JWKS_*)")?;
+            anyhow::ensure!(
+                keys > 0,
+                "the identity provider's JWK set holds no usable signing key"
+            );
+            tracing::info!(
+                issuer = %idp.config().issuer,
+                keys,
+                "tokens come from the identity provider only"
+            );
+            crate::auth::SigningKey::identity_provider(Arc::new(idp))
+        }
+        None => crate::config::signing_key()?,
+    };
     let keys = Arc::new(crate::cli::keys::key_store(&pool).await?);
     Ok(AppState {
         pool,
-        signing_key: crate::config::signing_key()?,
+        signing_key,
         upcasters: Arc::new(upcasters()),
         keks: keys.clone(),
         bik: keys,

@@ -12,6 +12,7 @@ use crate::auth::SigningKey;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// Verifies bearer tokens: development HS256 tokens, or the identity provider's only.
     pub signing_key: SigningKey,
     pub upcasters: Arc<Upcasters>,
     /// Key-encryption keys that wrap each person's data key (outside the database).

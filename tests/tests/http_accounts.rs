@@ -6,9 +6,13 @@ mod common;
 
 use chrono::Utc;
 use common::bodies::acquisition;
-use common::{json, spawn_app, TestApp};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{json, spawn_app, spawn_app_with_key, TestApp};
 use kenpo_api::application::staff::{bootstrap_account, BootstrapError, BootstrapMode};
-use kenpo_api::auth::Role;
+use kenpo_api::auth::oidc::{JwksSource, MfaRule};
+use kenpo_api::auth::{IdentityProvider, OidcConfig, Role, SigningKey};
 use kenpo_domain::calendar::Date;
 use kenpo_domain::staff::{self as registry, date_in_japan, AccountDetails, Department, StaffId};
 use serde_json::{json, Value};
@@ -806,4 +810,323 @@ async fn bootstrap_is_for_a_fresh_installation_unless_forced(pool: PgPool) {
     for (_, m) in &metadata {
         assert_eq!(m["actor"], "bootstrap");
     }
+}
+
+/// The society's identity provider, played by the test: keys made here, its JWK set served
+/// over HTTP on 127.0.0.1, tokens signed with those keys.
+mod idp {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use base64::Engine;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use serde_json::{json, Value};
+
+    pub const ISSUER: &str = "https://idp.kenpo-kumiai.test";
+    pub const AUDIENCE: &str = "kenpo-api";
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// A signing key of the IdP: its private half and its public JWK.
+    pub struct Key {
+        pub kid: String,
+        pub alg: Algorithm,
+        encoding: EncodingKey,
+        pub jwk: Value,
+    }
+
+    impl Key {
+        pub fn ed25519(kid: &str) -> Self {
+            let rng = ring::rand::SystemRandom::new();
+            let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+            let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+            Self {
+                kid: kid.to_owned(),
+                alg: Algorithm::EdDSA,
+                encoding: EncodingKey::from_ed_der(pkcs8.as_ref()),
+                jwk: json!({"kty": "OKP", "crv": "Ed25519", "use": "sig", "alg": "EdDSA", "kid": kid,
+                            "x": b64(pair.public_key().as_ref())}),
+            }
+        }
+
+        pub fn es256(kid: &str) -> Self {
+            let rng = ring::rand::SystemRandom::new();
+            let pkcs8 =
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+            let pair =
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+                    .unwrap();
+            let point = pair.public_key().as_ref();
+            Self {
+                kid: kid.to_owned(),
+                alg: Algorithm::ES256,
+                encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
+                jwk: json!({"kty": "EC", "crv": "P-256", "kid": kid,
+                            "x": b64(&point[1..33]), "y": b64(&point[33..65])}),
+            }
+        }
+
+        /// A token signed with this key; `claims` over the valid defaults.
+        pub fn token(&self, claims: Value) -> String {
+            sign(&self.encoding, self.alg, &self.kid, claims)
+        }
+    }
+
+    /// Valid claims for `user`: issuer, audience, an hour to run, `roles`; `extra` on top.
+    pub fn claims(user: &str, roles: &[&str], extra: Value) -> Value {
+        let now = chrono::Utc::now().timestamp();
+        let mut claims = json!({"iss": ISSUER, "aud": AUDIENCE, "staff_id": user,
+                                "sub": format!("idp-subject-of-{user}"), "roles": roles,
+                                "iat": now, "nbf": now, "exp": now + 3600});
+        for (k, v) in extra.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        claims
+    }
+
+    pub fn sign(key: &EncodingKey, alg: Algorithm, kid: &str, claims: Value) -> String {
+        let mut header = Header::new(alg);
+        header.kid = Some(kid.to_owned());
+        jsonwebtoken::encode(&header, &claims, key).unwrap()
+    }
+
+    /// The IdP's JWK set endpoint: the keys published now, and how often it was read.
+    #[derive(Clone, Default)]
+    pub struct Jwks {
+        keys: Arc<Mutex<Vec<Value>>>,
+        reads: Arc<AtomicUsize>,
+    }
+
+    impl Jwks {
+        pub fn publish(&self, key: &Key) {
+            self.keys.lock().unwrap().push(key.jwk.clone());
+        }
+
+        pub fn reads(&self) -> usize {
+            self.reads.load(Ordering::SeqCst)
+        }
+
+        /// Serve on 127.0.0.1:<random>; the URL of the set.
+        pub async fn serve(&self) -> String {
+            let jwks = self.clone();
+            let app = axum::Router::new().route(
+                "/jwks.json",
+                axum::routing::get(move || {
+                    let jwks = jwks.clone();
+                    async move {
+                        jwks.reads.fetch_add(1, Ordering::SeqCst);
+                        axum::Json(json!({"keys": *jwks.keys.lock().unwrap()}))
+                    }
+                }),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+            format!("http://{addr}/jwks.json")
+        }
+    }
+}
+
+fn idp_config(url: &str, min_refresh: std::time::Duration) -> OidcConfig {
+    OidcConfig {
+        issuer: idp::ISSUER.to_owned(),
+        audience: idp::AUDIENCE.to_owned(),
+        jwks: JwksSource::Url(url.to_owned()),
+        staff_claim: "staff_id".to_owned(),
+        roles_claim: "roles".to_owned(),
+        mfa: MfaRule::default(),
+        min_refresh,
+    }
+}
+
+/// 401 with `code`.
+fn assert_refused(status: u16, problem: &Value, code: &str) {
+    assert_eq!(status, 401, "{problem}");
+    assert_eq!(problem["code"], code, "{problem}");
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn with_an_identity_provider_only_its_tokens_are_accepted(pool: PgPool) {
+    let jwks = idp::Jwks::default();
+    let ed = idp::Key::ed25519("ed-2026-12");
+    let ec = idp::Key::es256("ec-2026-12");
+    jwks.publish(&ed);
+    jwks.publish(&ec);
+    let url = jwks.serve().await;
+    let provider = Arc::new(IdentityProvider::new(idp_config(&url, Duration::ZERO)).unwrap());
+    assert_eq!(provider.load().await.unwrap(), 2);
+    let app = spawn_app_with_key(pool, SigningKey::identity_provider(provider.clone())).await;
+    let clerk = |extra: Value| idp::claims("clerk1", &["qualification", "hr_admin"], extra);
+
+    // signed by a published key (EdDSA, ES256), staff id from the configured claim: let in
+    let (status, body) = members_status(&app, &ed.token(clerk(json!({})))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = members_status(&app, &ec.token(clerk(json!({})))).await;
+    assert_eq!(status, 200, "{body}");
+    // the registry is still asked: a user the IdP knows but the ユーザ管理簿 does not
+    let (status, problem) = members_status(
+        &app,
+        &ed.token(idp::claims("stranger", &["qualification"], json!({}))),
+    )
+    .await;
+    assert_not_active(status, &problem);
+
+    let now = chrono::Utc::now().timestamp();
+    let (status, problem) =
+        members_status(&app, &ed.token(clerk(json!({"iss": "https://evil.test"})))).await;
+    assert_refused(status, &problem, "token_issuer");
+    let (status, problem) =
+        members_status(&app, &ed.token(clerk(json!({"aud": "another-api"})))).await;
+    assert_refused(status, &problem, "token_audience");
+    let (status, problem) = members_status(
+        &app,
+        &ed.token(clerk(
+            json!({"iat": now - 7200, "nbf": now - 7200, "exp": now - 120}),
+        )),
+    )
+    .await;
+    assert_refused(status, &problem, "token_expired");
+    // HS256, even with a published kid and the development secret, and `none`
+    let hs256 = idp::sign(
+        &jsonwebtoken::EncodingKey::from_secret(b"test-signing-secret-of-32-bytes!!"),
+        jsonwebtoken::Algorithm::HS256,
+        &ed.kid,
+        clerk(json!({})),
+    );
+    let (status, problem) = members_status(&app, &hs256).await;
+    assert_refused(status, &problem, "token_algorithm");
+    let dev = kenpo_api::auth::SigningKey::new(b"test-signing-secret-of-32-bytes!!".to_vec())
+        .unwrap()
+        .mint(
+            "clerk1",
+            &[Role::Qualification],
+            chrono::Duration::minutes(5),
+        )
+        .unwrap();
+    let (status, problem) = members_status(&app, &dev).await;
+    assert_refused(status, &problem, "token_algorithm");
+    let unsigned = {
+        use base64::Engine;
+        let b64 = |v: Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
+        };
+        format!(
+            "{}.{}.",
+            b64(json!({"alg": "none", "kid": ed.kid})),
+            b64(clerk(json!({})))
+        )
+    };
+    let (status, problem) = members_status(&app, &unsigned).await;
+    assert_refused(status, &problem, "token_malformed");
+    // another key under a published kid
+    let impostor = idp::Key::ed25519(&ed.kid);
+    let (status, problem) = members_status(&app, &impostor.token(clerk(json!({})))).await;
+    assert_refused(status, &problem, "token_signature");
+    // an unknown kid: the set is read again, and the key is still unknown
+    let reads = jwks.reads();
+    let stranger = idp::Key::ed25519("not-published");
+    let (status, problem) = members_status(&app, &stranger.token(clerk(json!({})))).await;
+    assert_refused(status, &problem, "token_unknown_key");
+    assert_eq!(jwks.reads(), reads + 1);
+
+    // a key rotated at the IdP is picked up by that reading
+    let rotated = idp::Key::ed25519("ed-2027-01");
+    jwks.publish(&rotated);
+    let (status, body) = members_status(&app, &rotated.token(clerk(json!({})))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(jwks.reads(), reads + 2);
+    // known keys are not read again
+    let (status, _) = members_status(&app, &ed.token(clerk(json!({})))).await;
+    assert_eq!(status, 200);
+    assert_eq!(jwks.reads(), reads + 2);
+
+    // reading again is rate-limited: within the interval an unknown kid is refused unread
+    let limited = IdentityProvider::new(idp_config(&url, Duration::from_secs(3600))).unwrap();
+    limited.load().await.unwrap();
+    let later = idp::Key::es256("ec-2027-02");
+    jwks.publish(&later);
+    let refused = limited.verify(&later.token(clerk(json!({})))).await;
+    assert!(
+        matches!(refused, Err(kenpo_api::auth::oidc::OidcError::UnknownKey)),
+        "{refused:?}"
+    );
+    assert_eq!(limited.fetches(), 1);
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn with_an_identity_provider_my_number_access_needs_multi_factor_authentication(
+    pool: PgPool,
+) {
+    let jwks = idp::Jwks::default();
+    let key = idp::Key::ed25519("ed-2026-12");
+    jwks.publish(&key);
+    let url = jwks.serve().await;
+    let provider = Arc::new(IdentityProvider::new(idp_config(&url, Duration::ZERO)).unwrap());
+    provider.load().await.unwrap();
+    let app = spawn_app_with_key(pool, SigningKey::identity_provider(provider)).await;
+    app.bootstrap(
+        "mn1",
+        "適用一課",
+        &[Role::Qualification],
+        true,
+        Date::fixed(2000, 1, 1),
+        None,
+    )
+    .await;
+    let elevate = |token: String| {
+        let app = &app;
+        async move {
+            json(
+                app.post(
+                    "/api/v1/my-number/access",
+                    &token,
+                    &json!({"purpose": "資格取得届の個人番号登録"}),
+                )
+                .header("idempotency-key", Uuid::new_v4().to_string())
+                .send()
+                .await
+                .unwrap(),
+            )
+            .await
+        }
+    };
+    let password_only = key.token(idp::claims(
+        "mn1",
+        &["qualification"],
+        json!({"amr": ["pwd"]}),
+    ));
+    let (status, problem) = elevate(password_only).await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(problem["code"], "mfa_required");
+    let (status, body) =
+        elevate(key.token(idp::claims("mn1", &["qualification"], json!({})))).await;
+    assert_eq!(status, 403, "{body}");
+    let log: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT staff_id, outcome, reason_code FROM my_number_access_log ORDER BY seq",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let refusal = (
+        "mn1".to_owned(),
+        "refused".to_owned(),
+        Some("mfa_required".to_owned()),
+    );
+    assert_eq!(log, vec![refusal.clone(), refusal]);
+    let elevations: i64 = sqlx::query_scalar("SELECT count(*) FROM my_number_elevations")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(elevations, 0);
+
+    let with_otp = key.token(idp::claims(
+        "mn1",
+        &["qualification"],
+        json!({"amr": ["pwd", "otp"]}),
+    ));
+    let (status, body) = elevate(with_otp).await;
+    assert_eq!(status, 201, "{body}");
 }

@@ -42,6 +42,9 @@ pub struct Staff {
     pub department: String,
     /// 個人番号 取扱権限, from the registry: without it the user never reaches a My Number.
     pub my_number_permission: bool,
+    /// Whether the token shows multi-factor authentication (多要素認証): `None` for a
+    /// development token (no identity provider configured, nothing to show).
+    pub multi_factor: Option<bool>,
     /// The client's address ([`crate::edge::EdgeConfig::client_address`]).
     pub client_address: Option<String>,
     pub terminal_id: Option<String>,
@@ -163,10 +166,22 @@ impl FromRequestParts<AppState> for Staff {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-        let mut claims = state
-            .signing_key
-            .verify(token.trim())
-            .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        let (mut claims, multi_factor) = match state.signing_key.idp() {
+            Some(idp) => {
+                let verified = idp.verify(token.trim()).await.map_err(|e| {
+                    tracing::info!(code = e.code(), "identity provider token refused");
+                    ApiError::from(e)
+                })?;
+                (verified.claims, Some(verified.multi_factor))
+            }
+            None => (
+                state
+                    .signing_key
+                    .verify(token.trim())
+                    .map_err(|e| ApiError::unauthorized(e.to_string()))?,
+                None,
+            ),
+        };
         let account = query::standing(&state.pool, &claims.sub)
             .await
             .map_err(|e| ApiError::internal(&e))?
@@ -210,6 +225,7 @@ impl FromRequestParts<AppState> for Staff {
             claims,
             department: account.department.unwrap_or_default(),
             my_number_permission: account.my_number_permission,
+            multi_factor,
             client_address,
             terminal_id: header_text(&parts.headers, TERMINAL_ID),
             request_id: request_id.to_string(),

@@ -1,9 +1,13 @@
-//! Bearer tokens (JWT, HS256): minting for development and verification on every request.
+//! Bearer tokens (JWT): HS256 tokens minted by `kenpo token` for development, or, when an
+//! identity provider is configured, only the IdP's tokens ([`super::oidc`]).
+
+use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use super::oidc::IdentityProvider;
 use super::role::Role;
 
 /// Issuer written into and required of every token.
@@ -21,11 +25,18 @@ pub struct Claims {
     pub exp: i64,
 }
 
-/// The HMAC secret that signs tokens. Read from configuration; never logged, never stored in
-/// the database or the repository.
+/// What verifies bearer tokens: the HMAC secret that signs development tokens (read from
+/// configuration; never logged, never stored in the database or the repository), or the
+/// society's identity provider, which then is the only source of tokens: HS256 is refused.
 #[derive(Clone)]
 pub struct SigningKey {
-    secret: Vec<u8>,
+    kind: Kind,
+}
+
+#[derive(Clone)]
+enum Kind {
+    Secret(Vec<u8>),
+    IdentityProvider(Arc<IdentityProvider>),
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -41,6 +52,8 @@ pub enum TokenError {
     SecretTooShort,
     #[error("the token is invalid: {0}")]
     Invalid(#[from] jsonwebtoken::errors::Error),
+    #[error("an identity provider is configured: tokens come from it, kenpo neither mints nor accepts HS256 tokens")]
+    IdentityProviderConfigured,
 }
 
 impl SigningKey {
@@ -48,7 +61,31 @@ impl SigningKey {
         if secret.len() < 32 {
             return Err(TokenError::SecretTooShort);
         }
-        Ok(Self { secret })
+        Ok(Self {
+            kind: Kind::Secret(secret),
+        })
+    }
+
+    /// Tokens of the identity provider `idp` only.
+    pub fn identity_provider(idp: Arc<IdentityProvider>) -> Self {
+        Self {
+            kind: Kind::IdentityProvider(idp),
+        }
+    }
+
+    /// The identity provider, when tokens come from one.
+    pub fn idp(&self) -> Option<&Arc<IdentityProvider>> {
+        match &self.kind {
+            Kind::Secret(_) => None,
+            Kind::IdentityProvider(idp) => Some(idp),
+        }
+    }
+
+    fn secret(&self) -> Result<&[u8], TokenError> {
+        match &self.kind {
+            Kind::Secret(secret) => Ok(secret),
+            Kind::IdentityProvider(_) => Err(TokenError::IdentityProviderConfigured),
+        }
     }
 
     /// Mint a token for `user` with `roles`, valid for `ttl`.
@@ -64,16 +101,18 @@ impl SigningKey {
         Ok(encode(
             &Header::new(Algorithm::HS256),
             &claims,
-            &EncodingKey::from_secret(&self.secret),
+            &EncodingKey::from_secret(self.secret()?),
         )?)
     }
 
-    /// Verify signature, issuer and expiry.
+    /// Verify signature, issuer and expiry of a development (HS256) token; refused when an
+    /// identity provider is configured.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let secret = self.secret()?;
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.leeway = 5;
-        Ok(decode::<Claims>(token, &DecodingKey::from_secret(&self.secret), &validation)?.claims)
+        Ok(decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation)?.claims)
     }
 }
 

@@ -46,7 +46,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     );
     println!("kenpo is serving the API at http://{address}/api/v1 (OpenAPI: http://{address}/api/v1/openapi.json)");
     println!("database: {}", db.description);
-    println!("mint a token with: kenpo token --user <staff-id> --role qualification");
+    match state.signing_key.idp() {
+        Some(idp) => println!(
+            "tokens: from the identity provider {} only",
+            idp.config().issuer
+        ),
+        None => {
+            println!("mint a token with: kenpo token --user <staff-id> --role qualification")
+        }
+    }
     crate::edge::serve(
         listener,
         crate::startup::router_with(state, &edge),

@@ -1,4 +1,5 @@
-//! `kenpo token`: mint a development token.
+//! `kenpo token`: mint a development token. Refused when an identity provider is configured:
+//! then tokens come from it only.
 
 use clap::Args;
 
@@ -40,6 +41,9 @@ fn parse_ttl(text: &str) -> Result<chrono::Duration, String> {
 }
 
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
+    if crate::config::identity_provider()?.is_some() {
+        anyhow::bail!("kenpo token is for development only: an identity provider is configured (KENPO_OIDC_ISSUER), and kenpo serve accepts its tokens only; sign in at the identity provider instead");
+    }
     let key = crate::config::signing_key()?;
     println!("{}", key.mint(&args.user, &args.roles, args.ttl)?);
     Ok(())

@@ -36,7 +36,8 @@ pub struct AccessRequest {
 }
 
 /// Switch My Number access on for a stated purpose (needs the 個人番号 permission of the
-/// ユーザ管理簿). Until then no 個人番号 can be entered or read.
+/// ユーザ管理簿 and, with an identity provider, a token showing multi-factor authentication:
+/// 403 `mfa_required`). Until then no 個人番号 can be entered or read.
 #[utoipa::path(post, path = "/api/v1/my-number/access", tag = "個人番号", request_body = AccessRequest,
     responses((status = 201, body = Elevation), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn start_access(
@@ -73,6 +74,25 @@ pub async fn start_access(
             ApiError::forbidden("your account has no 個人番号 permission (ユーザ管理簿)")
                 .with_code("my_number_permission_required"),
         );
+    }
+    if !elevation::multi_factor_shown(staff) {
+        access_log::record_alone(
+            &state.pool,
+            &Entry {
+                staff,
+                role: Some(role),
+                elevation: None,
+                person_id: None,
+                action: Action::Elevate,
+                outcome: Outcome::Refused,
+                reason_code: Some(elevation::MFA_REQUIRED),
+            },
+        )
+        .await?;
+        return Err(ApiError::forbidden(
+            "switching 個人番号 access on needs a sign-in with multi-factor authentication at the identity provider",
+        )
+        .with_code(elevation::MFA_REQUIRED));
     }
     let started = elevation::start(&state.pool, staff, purpose, minutes).await?;
     access_log::record_alone(

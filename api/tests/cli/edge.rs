@@ -228,3 +228,71 @@ async fn the_request_id_is_the_servers_and_a_forwarded_address_counts_only_from_
         assert_eq!(problem["instance"], format!("urn:uuid:{id}"));
     }
 }
+
+/// The Ed25519 key of RFC 8037, appendix A: its PKCS#8 (v1) DER and its public JWK `x`.
+const IDP_ED25519_PKCS8: &str =
+    "302e020100300506032b6570042204209d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+const IDP_ED25519_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn kenpo_serve_with_an_identity_provider_accepts_its_tokens_and_refuses_hs256(pool: PgPool) {
+    let dir = std::env::temp_dir().join(format!("kenpo-idp-{}", Uuid::new_v4()));
+    std::fs::create_dir(&dir).unwrap();
+    let jwks = dir.join("jwks.json");
+    let idp = [
+        ("KENPO_OIDC_ISSUER", "https://idp.kenpo-kumiai.test"),
+        ("KENPO_OIDC_AUDIENCE", "kenpo-api"),
+        ("KENPO_OIDC_JWKS_FILE", jwks.to_str().unwrap()),
+    ];
+
+    // the set cannot be read: serve refuses to start
+    let refused = Command::new(kenpo_binary())
+        .arg("serve")
+        .env("DATABASE_URL", database_url(&pool))
+        .env("KENPO_HOME", dir.join("home"))
+        .env("KENPO_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .envs(crate::TEST_KEYS)
+        .envs(idp)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("identity provider"),
+        "{refused:?}"
+    );
+
+    std::fs::write(
+        &jwks,
+        serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "rfc8037", "x": IDP_ED25519_X}]})
+            .to_string(),
+    )
+    .unwrap();
+    let serve = Serve::start(&pool, &idp);
+    let development = clerk(&pool).await;
+    let now = chrono::Utc::now().timestamp();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::EdDSA);
+    header.kid = Some("rfc8037".to_owned());
+    let from_idp = jsonwebtoken::encode(
+        &header,
+        &serde_json::json!({"iss": "https://idp.kenpo-kumiai.test", "aud": ["kenpo-api"],
+                            "sub": "clerk1", "roles": ["qualification"], "exp": now + 600}),
+        &jsonwebtoken::EncodingKey::from_ed_der(&hex::decode(IDP_ED25519_PKCS8).unwrap()),
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let members = |token: String| {
+        client
+            .get(serve.url("/api/v1/members?kana=ヤ"))
+            .bearer_auth(token)
+            .send()
+    };
+    let response = members(from_idp).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let response = members(development).await.unwrap();
+    assert_eq!(response.status(), 401);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "token_algorithm", "{problem}");
+    drop(serve);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -45,3 +45,43 @@ fn a_signing_secret_readable_by_others_is_refused_and_a_new_one_is_private() {
 
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn kenpo_token_is_refused_when_an_identity_provider_is_configured() {
+    let dir = std::env::temp_dir().join(format!("kenpo-jwt-{}", uuid::Uuid::new_v4()));
+    fs::create_dir(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+    let path = dir.join("jwt-signing.key");
+    let refused = Command::new(kenpo_binary())
+        .args(["token", "--user", "tanaka", "--role", "qualification"])
+        .env_remove("KENPO_JWT_SECRET")
+        .env("KENPO_JWT_SECRET_FILE", &path)
+        .env("KENPO_OIDC_ISSUER", "https://idp.kenpo-kumiai.test")
+        .env("KENPO_OIDC_AUDIENCE", "kenpo-api")
+        .env("KENPO_OIDC_JWKS_FILE", dir.join("jwks.json"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(refused.stdout.is_empty(), "no token: {refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("development only") && stderr.contains("KENPO_OIDC_ISSUER"),
+        "{stderr}"
+    );
+    // and no development secret was made for it
+    assert!(!path.exists());
+    // half a configuration is refused too, rather than falling back to development tokens
+    let half = Command::new(kenpo_binary())
+        .args(["token", "--user", "tanaka", "--role", "qualification"])
+        .env_remove("KENPO_JWT_SECRET")
+        .env_remove("KENPO_OIDC_ISSUER")
+        .env("KENPO_JWT_SECRET_FILE", &path)
+        .env("KENPO_OIDC_AUDIENCE", "kenpo-api")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!half.status.success(), "{half:?}");
+    assert!(String::from_utf8_lossy(&half.stderr).contains("KENPO_OIDC_ISSUER"));
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -75,8 +75,14 @@ pub async fn service_pool(pool: &PgPool) -> PgPool {
 /// Serve the real router on 127.0.0.1:<random> with a fresh signing key, after bootstrapping
 /// the [`STANDARD_ACCOUNTS`]. The server runs as the application role ([`service_pool`]).
 pub async fn spawn_app(pool: PgPool) -> TestApp {
-    let service = service_pool(&pool).await;
     let key = SigningKey::new(b"test-signing-secret-of-32-bytes!!".to_vec()).unwrap();
+    spawn_app_with_key(pool, key).await
+}
+
+/// [`spawn_app`] verifying tokens with `key` (e.g. an identity provider's,
+/// [`SigningKey::identity_provider`]).
+pub async fn spawn_app_with_key(pool: PgPool, key: SigningKey) -> TestApp {
+    let service = service_pool(&pool).await;
     // the key-encryption and blind-index keys live in a directory of this test's own
     let key_dir = std::env::temp_dir().join(format!("kenpo-test-keys-{}", uuid::Uuid::new_v4()));
     // opened as the server opens them: created for the empty database, check values recorded

@@ -13,6 +13,17 @@ pub const DEFAULT_MINUTES: i64 = 15;
 /// The longest elevation a user may ask for.
 pub const MAX_MINUTES: i64 = 60;
 
+/// The problem and access-log code of an elevation refused for want of multi-factor
+/// authentication (多要素認証).
+pub const MFA_REQUIRED: &str = "mfa_required";
+
+/// Whether `staff` may switch access on as far as authentication goes: with an identity
+/// provider, only on a token that shows multi-factor authentication; development tokens (no
+/// identity provider) show nothing and are not asked to.
+pub fn multi_factor_shown(staff: &Staff) -> bool {
+    staff.multi_factor != Some(false)
+}
+
 /// An active elevation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Elevation {
