@@ -14,3 +14,4 @@ pub mod person;
 pub mod premiums;
 pub mod retention;
 pub mod staff;
+pub mod stream_access;
