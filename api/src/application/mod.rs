@@ -7,6 +7,7 @@ pub mod benefits;
 pub mod command;
 pub mod employer_accounts;
 pub mod employer_notices;
+pub mod erasures;
 pub mod my_number;
 pub mod parameters;
 pub mod payment_batches;
