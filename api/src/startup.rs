@@ -152,6 +152,7 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route("/my-number/lookups", post(my_number::lookup))
         .route("/my-number/access-log", get(my_number::access_log_page))
         .route("/my-number/review", get(my_number::review))
+        .route("/erasures", get(routes::erasures::list))
         .route(
             "/persons/{person_id}/my-number",
             post(my_number::register).get(my_number::read),

@@ -33,7 +33,8 @@ async fn append_one(pool: &PgPool, stream: &str, n: i64) -> i64 {
                 .await
                 .unwrap();
         let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
-        match event_store::append(&mut tx, stream, "ticker", expected, &[event(n)]).await {
+        let kind = stream.split('-').next().unwrap_or(stream);
+        match event_store::append(&mut tx, stream, kind, expected, &[event(n)]).await {
             Ok(result) => {
                 tx.commit().await.unwrap();
                 return result.last_position;
@@ -57,41 +58,27 @@ async fn a_reader_following_the_log_sees_every_event_once_in_order_while_8_write
     const COMMANDS: i64 = 500;
     let done = Arc::new(AtomicBool::new(false));
 
-    let reader = {
-        let pool = pool.clone();
-        let done = done.clone();
-        tokio::spawn(async move {
-            let upcasters = Upcasters::default();
-            let mut reader = LogReader::new(0, 100);
-            let mut seen = Vec::new();
-            loop {
-                let finished = done.load(Ordering::SeqCst);
-                let batch = reader.next_batch(&pool, &upcasters).await.unwrap();
-                if batch.is_empty() && finished {
-                    // one more pass after the writers stopped, to catch the tail
-                    let tail = reader.next_batch(&pool, &upcasters).await.unwrap();
-                    if tail.is_empty() {
-                        break;
-                    }
-                    seen.extend(tail);
-                    continue;
-                }
-                seen.extend(batch);
-            }
-            seen
-        })
-    };
+    let reader = follow(pool.clone(), done.clone(), LogReader::new(0, 100));
+    // a reader of one kind, in small batches, past stretches of the other kind
+    let ticker_reader = follow(
+        pool.clone(),
+        done.clone(),
+        LogReader::of_kinds(0, 7, vec!["ticker".to_owned()]),
+    );
 
     let mut writers = Vec::new();
     for w in 0..WRITERS {
         let pool = pool.clone();
         writers.push(tokio::spawn(async move {
             for i in 0..COMMANDS {
-                // even commands go to a stream shared by all writers, odd ones to the writer's own
+                // even commands go to a stream shared by all writers, odd ones to the writer's
+                // own, of another kind for odd writers
                 let stream = if i % 2 == 0 {
                     "ticker-shared".to_owned()
-                } else {
+                } else if w % 2 == 0 {
                     format!("ticker-{w}")
+                } else {
+                    format!("tocker-{w}")
                 };
                 append_one(&pool, &stream, w * COMMANDS + i).await;
             }
@@ -102,6 +89,7 @@ async fn a_reader_following_the_log_sees_every_event_once_in_order_while_8_write
     }
     done.store(true, Ordering::SeqCst);
     let seen = reader.await.unwrap();
+    let tickers = ticker_reader.await.unwrap();
 
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&pool)
@@ -125,6 +113,44 @@ async fn a_reader_following_the_log_sees_every_event_once_in_order_while_8_write
         *last = e.version;
     }
     assert_eq!(last_version["ticker-shared"], WRITERS * COMMANDS / 2);
+    // the reader of one kind saw exactly that kind's events, once and in order
+    let expected: Vec<i64> = seen
+        .iter()
+        .filter(|e| e.stream_type == "ticker")
+        .map(|e| e.position)
+        .collect();
+    assert_eq!(expected.len() as i64, WRITERS * COMMANDS * 3 / 4);
+    assert_eq!(
+        tickers.iter().map(|e| e.position).collect::<Vec<_>>(),
+        expected
+    );
+}
+
+/// Follow the log with `reader` until `done` and one more empty pass.
+fn follow(
+    pool: PgPool,
+    done: Arc<AtomicBool>,
+    mut reader: LogReader,
+) -> tokio::task::JoinHandle<Vec<kenpo_infrastructure::event_store::StoredEvent>> {
+    tokio::spawn(async move {
+        let upcasters = Upcasters::default();
+        let mut seen = Vec::new();
+        loop {
+            let finished = done.load(Ordering::SeqCst);
+            let batch = reader.next_batch(&pool, &upcasters).await.unwrap();
+            if batch.is_empty() && finished {
+                // one more pass after the writers stopped, to catch the tail
+                let tail = reader.next_batch(&pool, &upcasters).await.unwrap();
+                if tail.is_empty() {
+                    break;
+                }
+                seen.extend(tail);
+                continue;
+            }
+            seen.extend(batch);
+        }
+        seen
+    })
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]

@@ -1130,3 +1130,203 @@ async fn with_an_identity_provider_my_number_access_needs_multi_factor_authentic
     let (status, body) = elevate(with_otp).await;
     assert_eq!(status, 201, "{body}");
 }
+
+/// Who may read the raw events of each stream kind (`GET /streams/{id}`, `GET /events`):
+/// the roles the read models of that kind admit, written out independently of
+/// `kenpo_api::application::stream_access` (the six kinds of personal data without
+/// `system_admin`; bank accounts for 給付課 and audit; the ユーザ管理簿 for システム担当 and
+/// データ保護担当). `ticker` stands for a kind the service does not know: nobody reads it.
+const STREAM_KIND_READERS: &[(&str, &[&str])] = &[
+    ("person", PERSONAL),
+    ("my_number", PERSONAL),
+    ("benefit_claim", PERSONAL),
+    ("medical_certificate", PERSONAL),
+    ("premium_account", PERSONAL),
+    ("employer_notice", PERSONAL),
+    ("employer", &["benefits", "auditor"]),
+    ("payment_batch", &["benefits", "auditor"]),
+    (
+        "parameter",
+        &[
+            "qualification",
+            "benefits",
+            "premiums",
+            "review",
+            "system_admin",
+            "data_protection",
+            "auditor",
+        ],
+    ),
+    ("staff_account", &["system_admin", "data_protection"]),
+    ("ticker", &[]),
+];
+const PERSONAL: &[&str] = &[
+    "qualification",
+    "benefits",
+    "premiums",
+    "review",
+    "data_protection",
+    "auditor",
+];
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn stream_reads_and_the_feed_follow_the_stream_kind_table(pool: PgPool) {
+    use kenpo_infrastructure::event_store::{self, EventMetadata, ExpectedVersion, NewEvent};
+
+    let app = spawn_app(pool).await;
+    app.bootstrap_choshu().await;
+    app.bootstrap(
+        "shinsa1",
+        "審査課",
+        &[Role::Review],
+        false,
+        Date::fixed(2000, 1, 1),
+        None,
+    )
+    .await;
+    let users = [
+        ("clerk1", Role::Qualification),
+        ("kyufu1", Role::Benefits),
+        (common::CHOSHU, Role::Premiums),
+        ("shinsa1", Role::Review),
+        ("admin1", Role::SystemAdmin),
+        ("dpo1", Role::DataProtection),
+        ("audit1", Role::Auditor),
+    ];
+    // one stream of every kind (the ユーザ管理簿 has its own already)
+    let mut streams = Vec::new();
+    for (kind, _) in STREAM_KIND_READERS {
+        let stream = format!("{kind}-{}", Uuid::now_v7());
+        let mut tx = event_store::begin_command(&app.pool).await.unwrap();
+        let probe = NewEvent {
+            event_id: Uuid::now_v7(),
+            event_type: "Probe".to_owned(),
+            event_version: "1.0".to_owned(),
+            payload: json!({ "Probe": {} }),
+            metadata: EventMetadata::system("test"),
+        };
+        event_store::append(&mut tx, &stream, kind, ExpectedVersion::NoStream, &[probe])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        streams.push(stream);
+    }
+    let mut wrong = Vec::new();
+    for ((kind, readers), stream) in STREAM_KIND_READERS.iter().zip(&streams) {
+        let missing = format!("{kind}-{}", Uuid::now_v7());
+        for (user, role) in users {
+            let token = app.token(user, &[role]);
+            let (existing, body) = app
+                .get_json(&format!("/api/v1/streams/{stream}"), &token)
+                .await;
+            let (absent, _) = app
+                .get_json(&format!("/api/v1/streams/{missing}"), &token)
+                .await;
+            let expected = if readers.contains(&role.as_str()) {
+                (200, 404)
+            } else {
+                (403, 403)
+            };
+            if (existing, absent) != expected
+                || (existing == 403 && body["code"] != "stream_kind_forbidden")
+            {
+                wrong.push(format!(
+                    "{kind} × {}: (existing, absent) = {:?}, expected {expected:?} {}",
+                    role.as_str(),
+                    (existing, absent),
+                    body["code"]
+                ));
+            }
+        }
+    }
+    // the feed: only the two roles it admits, each seeing exactly the kinds of the table
+    let last: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    for (user, role) in users {
+        let token = app.token(user, &[role]);
+        let (status, page) = app.get_json("/api/v1/events?limit=1000", &token).await;
+        let expected_status = if matches!(role, Role::Auditor | Role::SystemAdmin) {
+            200
+        } else {
+            403
+        };
+        if status != expected_status {
+            wrong.push(format!("feed × {}: {status}", role.as_str()));
+            continue;
+        }
+        if status != 200 {
+            continue;
+        }
+        let mut kinds: Vec<&str> = page["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["stream_id"].as_str().unwrap().split('-').next().unwrap())
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let mut expected: Vec<&str> = STREAM_KIND_READERS
+            .iter()
+            .filter(|(_, readers)| readers.contains(&role.as_str()))
+            .map(|(kind, _)| *kind)
+            .collect();
+        expected.sort_unstable();
+        if kinds != expected {
+            wrong.push(format!("feed × {}: kinds {kinds:?}", role.as_str()));
+        }
+        // past the kinds left out (the last event is the unknown kind's): nothing stalls
+        assert_eq!(page["next_after"], last, "{}", role.as_str());
+    }
+    assert!(
+        wrong.is_empty(),
+        "not as the table says:\n{}",
+        wrong.join("\n")
+    );
+
+    // the known holes, by name
+    let clerk = app.clerk();
+    let admin = app.token("admin1", &[Role::SystemAdmin]);
+    let staff_stream: String = sqlx::query_scalar(
+        "SELECT stream_id FROM streams WHERE stream_type = 'staff_account' LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let (status, _) = app
+        .get_json(&format!("/api/v1/streams/{staff_stream}"), &clerk)
+        .await;
+    assert_eq!(status, 403, "a 適用 clerk does not read the ユーザ管理簿");
+    let (status, _) = app
+        .get_json(&format!("/api/v1/streams/{}", streams[6]), &clerk)
+        .await;
+    assert_eq!(status, 403, "nor an employer's bank account");
+    // system_admin reads the feed a page of one at a time: never a person's event, never
+    // stuck before them, and every event it may read exactly once
+    let mut after = 0;
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        let (status, page) = app
+            .get_json(&format!("/api/v1/events?after={after}&limit=1"), &admin)
+            .await;
+        assert_eq!(status, 200);
+        let next = page["next_after"].as_i64().unwrap();
+        for e in page["events"].as_array().unwrap() {
+            seen.push(e["stream_id"].as_str().unwrap().to_owned());
+        }
+        if next == after {
+            break;
+        }
+        after = next;
+    }
+    assert_eq!(after, last, "the reader reached the end");
+    assert!(!seen.iter().any(|s| s.starts_with("person-")), "{seen:?}");
+    let expected: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE stream_type IN ('staff_account', 'parameter')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(seen.len() as i64, expected);
+}

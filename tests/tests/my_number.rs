@@ -731,6 +731,71 @@ async fn retention_erases_due_numbers_everywhere_and_replay_still_works(pool: Pg
         .iter()
         .all(|l| l.1 == "system:test" && l.2.contains("10")));
 
+    // the 管理簿 reads through the API: data protection and audit, by person and period, paged
+    let dpo = app.token("dpo1", &[Role::DataProtection]);
+    let (status, page) = json(app.get("/api/v1/erasures", &dpo).send().await.unwrap()).await;
+    assert_eq!((status, page["total"].as_i64()), (200, Some(6)), "{page}");
+    let records = page["records"].as_array().unwrap();
+    let mut listed: Vec<Uuid> = records
+        .iter()
+        .map(|r| r["person_id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, due_ids);
+    let run_id = run.run_id.to_string();
+    for r in records {
+        assert_eq!(r["run_id"], run_id.as_str());
+        assert_eq!(r["erased_by"], "system:test");
+        assert_eq!(r["legal_basis"], retention::LEGAL_BASIS);
+        assert_eq!(r["qualification_lost_on"], "2014-04-01");
+        assert_eq!(r["due_on"], "2024-04-01");
+        assert!(r["key_id"].is_string() && r["kek_version"].is_i64() && r["erased_at"].is_string());
+    }
+    let one = due_ids[0];
+    let (_, by_person) = app
+        .get_json(&format!("/api/v1/erasures?person_id={one}"), &dpo)
+        .await;
+    assert_eq!(by_person["total"], 1);
+    assert_eq!(
+        by_person["records"][0]["person_id"],
+        one.to_string().as_str()
+    );
+    let (_, second) = app
+        .get_json("/api/v1/erasures?per_page=4&page=2", &dpo)
+        .await;
+    assert_eq!(
+        (
+            second["total"].as_i64(),
+            second["records"].as_array().map(Vec::len)
+        ),
+        (Some(6), Some(2))
+    );
+    let (_, later) = app
+        .get_json("/api/v1/erasures?from=2100-01-01T00:00:00Z", &dpo)
+        .await;
+    assert_eq!(later["total"], 0);
+    let (_, earlier) = app
+        .get_json("/api/v1/erasures?to=2000-01-01T00:00:00Z", &dpo)
+        .await;
+    assert_eq!(earlier["total"], 0);
+    let (status, audit) = app
+        .get_json("/api/v1/erasures", &app.token("audit1", &[Role::Auditor]))
+        .await;
+    assert_eq!((status, audit["total"].as_i64()), (200, Some(6)));
+    for token in [
+        mn.clone(),
+        app.token("admin1", &[Role::SystemAdmin]),
+        app.token("kyufu1", &[Role::Benefits]),
+    ] {
+        let (status, problem) = app.get_json("/api/v1/erasures", &token).await;
+        assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")));
+    }
+    let (status, problem) = app.get_json("/api/v1/erasures?per_page=0", &dpo).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_query"))
+    );
+
     // the erased persons' idempotency records went with their keys, in the same transaction
     assert_eq!(
         idempotency_records(&app).await,

@@ -11,6 +11,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::application::stream_access;
 use crate::auth::Staff;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -87,8 +88,10 @@ pub struct FeedQuery {
     pub limit: Option<i64>,
 }
 
-/// The global feed: every event after a position, in position order. No event that commits
-/// late is ever skipped (ADR 0001). Needs the `auditor` or `system_admin` role.
+/// The global feed: the events after a position, in position order, of the stream kinds the
+/// caller's roles may read ([`stream_access`]). No event that commits late is ever skipped
+/// (ADR 0001); `next_after` moves past the positions of kinds left out. Needs the `auditor`
+/// or `system_admin` role.
 #[utoipa::path(get, path = "/api/v1/events", tag = "audit", params(FeedQuery),
     responses((status = 200, body = FeedPage), (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem)))]
 pub async fn feed(
@@ -110,7 +113,8 @@ pub async fn feed(
             "limit must be 1 to 1000 and after must not be negative",
         ));
     }
-    let mut reader = LogReader::new(query.after, limit);
+    let kinds = stream_access::readable_kinds(&staff.claims.roles);
+    let mut reader = LogReader::of_kinds(query.after, limit, kinds);
     let events = reader
         .next_batch(&state.pool, &state.upcasters)
         .await
@@ -121,20 +125,41 @@ pub async fn feed(
     }))
 }
 
-/// Every event of one stream in version order (e.g. `person-<uuid>`). Any staff role.
+/// 403 `stream_kind_forbidden`: the caller's roles may not read streams of this kind.
+fn kind_forbidden(kind: &str) -> ApiError {
+    ApiError::forbidden(format!(
+        "your roles may not read streams of the kind {kind:?}"
+    ))
+    .with_code("stream_kind_forbidden")
+}
+
+/// Every event of one stream in version order (e.g. `person-<uuid>`), for the roles that may
+/// read streams of its kind (the part of the id before the first `-`; [`stream_access`]).
+/// Any other caller gets 403 `stream_kind_forbidden` whether the stream exists or not.
 #[utoipa::path(get, path = "/api/v1/streams/{stream_id}", tag = "audit",
     params(("stream_id" = String, Path, description = "stream id, e.g. person-0190...")),
-    responses((status = 200, body = [EventRecord]), (status = 404, body = crate::problem::Problem)))]
+    responses((status = 200, body = [EventRecord]), (status = 401, body = crate::problem::Problem),
+        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
 pub async fn stream(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(stream_id): PathParam<String>,
 ) -> Result<Json<Vec<EventRecord>>, ApiError> {
     staff.any_role()?;
+    let kind = stream_access::kind_of(&stream_id);
+    if !stream_access::may_read(&staff.claims.roles, kind) {
+        return Err(kind_forbidden(kind));
+    }
     let mut conn = state.pool.acquire().await?;
     let events = event_store::read_stream(&mut conn, &stream_id, &state.upcasters)
         .await
         .map_err(|e| ApiError::internal(&e))?;
+    // the id's prefix named the kind; the recorded kind must say the same
+    if let Some(other) = events.iter().find(|e| e.stream_type != kind) {
+        if !stream_access::may_read(&staff.claims.roles, &other.stream_type) {
+            return Err(kind_forbidden(kind));
+        }
+    }
     if events.is_empty() {
         return Err(ApiError::not_found(
             "stream_not_found",

@@ -5,6 +5,7 @@ pub mod benefits;
 pub mod certificates;
 pub mod employer_accounts;
 pub mod employer_notices;
+pub mod erasures;
 pub mod events;
 pub mod health;
 pub mod members;

@@ -109,13 +109,46 @@ pub async fn read_range_in(
     Ok(rows.into_iter().map(|r| to_stored(r, upcasters)).collect())
 }
 
+/// Up to `limit` events of the given stream kinds (`stream_type`) with
+/// `after < position <= up_to`, in position order.
+///
+/// `up_to` must be a value returned by [`high_water_mark`].
+pub async fn read_range_of_kinds(
+    pool: &PgPool,
+    after: i64,
+    up_to: i64,
+    limit: i64,
+    kinds: &[String],
+    upcasters: &Upcasters,
+) -> Result<Vec<StoredEvent>, EventStoreError> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events \
+          WHERE position > $1 AND position <= $2 AND stream_type = ANY($4) \
+          ORDER BY position LIMIT $3"
+    );
+    let rows: Vec<EventRow> = sqlx::query_as(&sql)
+        .bind(after)
+        .bind(up_to)
+        .bind(limit)
+        .bind(kinds)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| to_stored(r, upcasters)).collect())
+}
+
 /// A follower of the global log: each call to [`LogReader::next_batch`] returns the next
 /// events in position order, never skipping one and never returning one twice.
+///
+/// A reader limited to some stream kinds ([`LogReader::of_kinds`]) returns only their
+/// events, and still moves past the positions of the others: when a batch is not full, every
+/// event of those kinds up to the high-water mark has been returned, so its position becomes
+/// the mark. It never stalls on a stretch of other kinds and never skips one of its own.
 #[derive(Debug)]
 pub struct LogReader {
     position: i64,
     mark: i64,
     batch: i64,
+    kinds: Option<Vec<String>>,
 }
 
 impl LogReader {
@@ -125,10 +158,21 @@ impl LogReader {
             position,
             mark: position,
             batch: batch.max(1),
+            kinds: None,
         }
     }
 
-    /// The position of the last event returned.
+    /// Like [`LogReader::new`], returning only events of streams of these kinds
+    /// (`stream_type`); none when `kinds` is empty.
+    pub fn of_kinds(position: i64, batch: i64, kinds: Vec<String>) -> Self {
+        Self {
+            kinds: Some(kinds),
+            ..Self::new(position, batch)
+        }
+    }
+
+    /// The position to continue after: the last event returned, or for a reader limited to
+    /// some kinds, the high-water mark once every event of those kinds below it was returned.
     pub fn position(&self) -> i64 {
         self.position
     }
@@ -145,7 +189,27 @@ impl LogReader {
                 return Ok(Vec::new());
             }
         }
-        let events = read_range(pool, self.position, self.mark, self.batch, upcasters).await?;
+        let events = match &self.kinds {
+            None => read_range(pool, self.position, self.mark, self.batch, upcasters).await?,
+            Some(kinds) => {
+                let events = read_range_of_kinds(
+                    pool,
+                    self.position,
+                    self.mark,
+                    self.batch,
+                    kinds,
+                    upcasters,
+                )
+                .await?;
+                // Fewer than asked for: none of these kinds is left up to the mark, whatever
+                // other kinds lie between the last one and the mark.
+                if i64::try_from(events.len()).unwrap_or(i64::MAX) < self.batch {
+                    self.position = self.mark;
+                    return Ok(events);
+                }
+                events
+            }
+        };
         match events.last() {
             Some(last) => self.position = last.position,
             // Only rolled-back positions up to the mark: nothing more below it.

@@ -11,7 +11,8 @@ mod upcast;
 pub use append::{append, begin_command};
 pub use error::EventStoreError;
 pub use feed::{
-    high_water_mark, lock_stream_for_share, read_range, read_range_in, read_stream, LogReader,
+    high_water_mark, lock_stream_for_share, read_range, read_range_in, read_range_of_kinds,
+    read_stream, LogReader,
 };
 pub use metadata::EventMetadata;
 pub use stored::{AppendResult, ExpectedVersion, NewEvent, StoredEvent};
