@@ -38,6 +38,9 @@ use clap::{Parser, Subcommand};
   kenpo premiums assess --month 2026-04      monthly assessment: notices of every 事業所, 任継・特退
   kenpo bench assessment --insured 1000000 --offices 2000
   kenpo keys rotate                         new key-encryption key; re-wrap every data key
+  kenpo keys rotate --blind-index           new blind-index key; re-index every 個人番号 entry
+  kenpo keys destroy --kek-version 1        destroy an old key version nothing depends on any more
+  kenpo serve --migrate                     migrate as the owner role first (KENPO_OWNER_DATABASE_URL)
 
 Environment: DATABASE_URL (the application role), KENPO_OWNER_DATABASE_URL (the owner role,
 for migrate and projections rebuild), KENPO_MIGRATE, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN,
