@@ -34,16 +34,7 @@ fn valid_number(base: u64) -> String {
 }
 
 async fn mn_clerk(app: &TestApp) -> String {
-    app.bootstrap(
-        "mn1",
-        "適用一課",
-        &[Role::Qualification],
-        true,
-        Date::from_ymd(2000, 1, 1).unwrap(),
-        None,
-    )
-    .await;
-    app.token("mn1", &[Role::Qualification])
+    app.my_number_clerk().await
 }
 
 async fn person(app: &TestApp, acquired_on: &str, lost: Option<(&str, &str)>) -> Uuid {

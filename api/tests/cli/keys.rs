@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 use crate::common::bodies::acquisition;
 use crate::common::{json, spawn_app, TestApp};
 use crate::{database_url, kenpo_binary};
-use kenpo_api::auth::Role;
-use kenpo_domain::calendar::Date;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -95,29 +93,7 @@ async fn person_with_number(app: &TestApp, token: &str, number: &str) -> (Uuid, 
 }
 
 async fn my_number_clerk(app: &TestApp) -> String {
-    app.bootstrap(
-        "mn1",
-        "適用一課",
-        &[Role::Qualification],
-        true,
-        Date::from_ymd(2000, 1, 1).unwrap(),
-        None,
-    )
-    .await;
-    let token = app.token("mn1", &[Role::Qualification]);
-    let (status, body) = json(
-        app.post(
-            "/api/v1/my-number/access",
-            &token,
-            &json!({"purpose": "登録"}),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    token
+    app.my_number_clerk_with_access().await
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]

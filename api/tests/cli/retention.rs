@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use crate::common::bodies::acquisition;
-use crate::common::{json, spawn_app, TestApp};
+use crate::common::{spawn_app, TestApp};
 use crate::{database_url, kenpo_binary};
 use kenpo_api::auth::Role;
 use kenpo_domain::calendar::Date;
@@ -28,24 +28,7 @@ pub fn retention(pool: &PgPool, args: &[&str]) -> std::process::Output {
 /// Persons who joined in 2010 and left in 2014 with a 個人番号 registered: due for erasure
 /// on any day after 2024-04-01. Returns their ids.
 pub async fn due_persons(app: &TestApp, numbers: &[&str]) -> Vec<Uuid> {
-    app.bootstrap(
-        "mn1",
-        "適用一課",
-        &[Role::Qualification],
-        true,
-        Date::from_ymd(2000, 1, 1).unwrap(),
-        None,
-    )
-    .await;
-    let mn = app.token("mn1", &[Role::Qualification]);
-    let (status, _) = json(
-        app.post("/api/v1/my-number/access", &mn, &json!({"purpose": "登録"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let mn = app.my_number_clerk_with_access().await;
     let mut due = Vec::new();
     for (n, number) in numbers.iter().enumerate() {
         let id = Uuid::now_v7();

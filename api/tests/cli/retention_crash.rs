@@ -6,8 +6,6 @@ use std::process::Command;
 use crate::common::bodies::acquisition;
 use crate::common::{json, spawn_app};
 use crate::{database_url, kenpo_binary};
-use kenpo_api::auth::Role;
-use kenpo_domain::calendar::Date;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -34,24 +32,7 @@ fn retention(pool: &PgPool, extra: &[&str]) -> std::process::Output {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn killed_mid_batch_then_rerun_erases_each_due_person_once(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
-    app.bootstrap(
-        "mn1",
-        "適用一課",
-        &[Role::Qualification],
-        true,
-        Date::from_ymd(2000, 1, 1).unwrap(),
-        None,
-    )
-    .await;
-    let mn = app.token("mn1", &[Role::Qualification]);
-    let (status, _) = json(
-        app.post("/api/v1/my-number/access", &mn, &json!({"purpose": "登録"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let mn = app.my_number_clerk_with_access().await;
     let numbers = [
         "123456789018",
         "983205673214",

@@ -8,6 +8,36 @@ use super::TestApp;
 use kenpo_api::auth::Role;
 
 impl TestApp {
+    /// The 適用一課 clerk `mn1` with 個人番号 取扱権限, valid from 2000-01-01: bootstraps the
+    /// account and returns a token for it.
+    pub async fn my_number_clerk(&self) -> String {
+        self.bootstrap(
+            "mn1",
+            "適用一課",
+            &[Role::Qualification],
+            true,
+            kenpo_domain::calendar::Date::fixed(2000, 1, 1),
+            None,
+        )
+        .await;
+        self.token("mn1", &[Role::Qualification])
+    }
+
+    /// [`TestApp::my_number_clerk`] with My Number access switched on for the purpose 登録.
+    /// Asserts 201.
+    pub async fn my_number_clerk_with_access(&self) -> String {
+        let token = self.my_number_clerk().await;
+        let (status, body) = self
+            .post_json(
+                "/api/v1/my-number/access",
+                &token,
+                &serde_json::json!({"purpose": "登録"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        token
+    }
+
     /// Record a value of parameter `key` as the IT推進課 admin: `body` carries
     /// `effective_from`, `value`, `source` and `reason`. Asserts 201.
     pub async fn set_parameter(&self, key: &str, body: &Value) -> Value {
