@@ -148,6 +148,7 @@ async fn decided_claim(
         BenefitClaimCommand::RecordCalculation(CalculationRecord {
             basis: basis.clone(),
             amount: Yen::new(amount),
+            calculated_by: "kyufu1".to_owned(),
         }),
         BenefitClaimCommand::Decide(ClaimDecision {
             decided_on: d(decided_on),
@@ -156,6 +157,7 @@ async fn decided_claim(
             },
             basis,
             override_reason: None,
+            decided_by: "kyufu2".to_owned(),
         }),
     ];
     let upcasters = kenpo_api::startup::upcasters();
