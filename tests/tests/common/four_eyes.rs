@@ -5,6 +5,7 @@
 
 use kenpo_api::auth::Role;
 use kenpo_domain::calendar::Date;
+use serde_json::{json, Value};
 
 use super::TestApp;
 
@@ -52,5 +53,19 @@ impl TestApp {
         )
         .await;
         self.clerk2()
+    }
+
+    /// 振込データ承認 of `batch_id` by [`KYUFU2`] (in the registry already); asserts 200 and
+    /// returns the answer.
+    pub async fn approve_batch(&self, batch_id: &str) -> Value {
+        let (status, answer) = self
+            .post_json(
+                &format!("/api/v1/payment-batches/{batch_id}/approval"),
+                &self.kyufu2(),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        answer
     }
 }
