@@ -412,6 +412,7 @@ const APPLICATION_ROLE_PRIVILEGES: &[(&str, &str)] = &[
     ("my_number_status", "SELECT INSERT UPDATE"),
     ("parameters", "SELECT INSERT DELETE"),
     ("payment_batches", "SELECT INSERT UPDATE"),
+    ("personal_data_access_log", "SELECT INSERT"),
     ("premium_accounts", "SELECT INSERT UPDATE"),
     ("premium_ledger", "SELECT INSERT UPDATE"),
     ("premium_receipt_imports", "SELECT INSERT UPDATE"),
