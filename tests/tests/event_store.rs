@@ -518,6 +518,7 @@ async fn the_application_role_owns_nothing_and_has_exactly_the_declared_privileg
             ("erasure_ledger_ledger_seq_seq", "USAGE"),
             ("event_position_seq", "USAGE SELECT"),
             ("my_number_access_log_seq_seq", "USAGE"),
+            ("personal_data_access_log_seq_seq", "USAGE"),
         ]
         .map(|(sequence, privileges)| (sequence.to_owned(), privileges.to_owned()))
     );
