@@ -17,6 +17,7 @@ use crate::application::parameters::today;
 use crate::application::payment_batches::{
     self, batch_not_found, BatchRecorded, BatchRequest, ResultRecorded,
 };
+use crate::application::read_log;
 use crate::auth::{Role, Staff};
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -117,6 +118,7 @@ pub async fn transfer_file(
     let mut conn = state.pool.acquire().await?;
     let created = payment_batches::created_event(&mut conn, &state.upcasters, batch_id).await?;
     let bytes = payment_batches::transfer_bytes(&created)?;
+    read_log::record(&state.pool, &staff, &created, created.payments.len()).await?;
     let disposition = format!(
         "attachment; filename=\"{}\"",
         payment_batches::transfer_file_name(&created)
@@ -150,6 +152,7 @@ pub async fn batch(
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(|| batch_not_found(batch_id))?;
+    read_log::record(&state.pool, &staff, &view, view.payments.len()).await?;
     Ok(Json(view))
 }
 
@@ -211,10 +214,12 @@ pub async fn list(
     let result = query::list(&state.pool, &criteria, page, per_page)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(BatchPage {
+    let answer = BatchPage {
         batches: result.batches,
         page,
         per_page,
         total: result.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.batches.len()).await?;
+    Ok(Json(answer))
 }
