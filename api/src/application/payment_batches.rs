@@ -219,10 +219,12 @@ pub struct ApprovalRecorded {
     pub transfer_file: String,
 }
 
-/// A transfer file as served: its name and bytes.
+/// A transfer file as served: its name and bytes, and the batch it was made from (whose payees
+/// the read log records).
 pub struct DownloadedFile {
     pub file_name: String,
     pub bytes: Vec<u8>,
+    pub batch: BatchCreated,
 }
 
 // ------------------------------------------------------------------ refusals
@@ -807,6 +809,7 @@ pub async fn download(
     Ok(DownloadedFile {
         file_name: transfer_file_name(&created),
         bytes,
+        batch: created,
     })
 }
 

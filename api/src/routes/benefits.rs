@@ -25,6 +25,7 @@ use crate::application::benefits::claim::{self, decision_basis, refusal, ClaimRe
 use crate::application::benefits::details::ClaimDetails;
 use crate::application::benefits::eligibility;
 use crate::application::command::{self, CommandAnswer, CommandRequest};
+use crate::application::read_log;
 use crate::auth::{Role, Staff};
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -398,10 +399,12 @@ pub async fn claim(
         event_store::read_stream(&mut conn, &stream_id::<BenefitClaim>(id), &state.upcasters)
             .await
             .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(ClaimDetail {
+    let detail = ClaimDetail {
         claim,
         history: events.into_iter().map(EventRecord::from).collect(),
-    }))
+    };
+    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    Ok(Json(detail))
 }
 
 /// Search parameters: every one given must match.
@@ -486,10 +489,12 @@ pub async fn search(
     let result = query::search(&state.pool, &criteria, (page - 1) * per_page, per_page)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(ClaimPage {
+    let answer = ClaimPage {
         claims: result.claims,
         page,
         per_page,
         total: result.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.claims.len()).await?;
+    Ok(Json(answer))
 }

@@ -18,6 +18,7 @@ use crate::application::parameters::today;
 use crate::application::payment_batches::{
     self, batch_not_found, ApprovalRecorded, BatchRecorded, BatchRequest, ResultRecorded,
 };
+use crate::application::read_log;
 use crate::auth::{Role, Staff};
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -162,6 +163,8 @@ pub async fn transfer_file(
     let metadata = staff.metadata(role);
     let mut tx = event_store::begin_command(&state.pool).await?;
     let file = payment_batches::download(&mut tx, &state.upcasters, batch_id, &metadata).await?;
+    // the read is logged before the download event commits: no log, no file and no event
+    read_log::record(&state.pool, &staff, &file.batch, file.batch.payments.len()).await?;
     tx.commit().await?;
     let disposition = format!("attachment; filename=\"{}\"", file.file_name);
     let disposition = HeaderValue::from_str(&disposition).map_err(|e| ApiError::internal(&e))?;
@@ -195,6 +198,7 @@ pub async fn batch(
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(|| batch_not_found(batch_id))?;
+    read_log::record(&state.pool, &staff, &view, view.payments.len()).await?;
     Ok(Json(view))
 }
 
@@ -256,10 +260,12 @@ pub async fn list(
     let result = query::list(&state.pool, &criteria, page, per_page)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(BatchPage {
+    let answer = BatchPage {
         batches: result.batches,
         page,
         per_page,
         total: result.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.batches.len()).await?;
+    Ok(Json(answer))
 }
