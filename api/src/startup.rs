@@ -213,6 +213,10 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
             post(routes::payment_batches::record_result),
         )
         .route(
+            "/payment-batches/{batch_id}/approval",
+            post(routes::payment_batches::approve),
+        )
+        .route(
             "/employers/{office_code}/payment-account",
             post(routes::employer_accounts::register).get(routes::employer_accounts::account),
         )

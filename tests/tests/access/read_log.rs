@@ -134,6 +134,7 @@ async fn decided_claim(app: &TestApp, person: Uuid) -> Uuid {
         BenefitClaimCommand::RecordCalculation(CalculationRecord {
             basis: basis.clone(),
             amount: Yen::new(amount),
+            calculated_by: "kyufu1".to_owned(),
         }),
         BenefitClaimCommand::Decide(ClaimDecision {
             decided_on: parse("2025-07-01").unwrap(),
@@ -142,6 +143,7 @@ async fn decided_claim(app: &TestApp, person: Uuid) -> Uuid {
             },
             basis,
             override_reason: None,
+            decided_by: "kyufu2".to_owned(),
         }),
     ];
     let upcasters = kenpo_api::startup::upcasters();
@@ -265,6 +267,9 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
             .and_then(|s| s.strip_prefix("payment_batch-")))
         .unwrap_or_else(|| panic!("{batch}"))
         .to_owned();
+    // its transfer file is served once a second 給付課 member approved it
+    app.bootstrap_kyufu2().await;
+    app.approve_batch(&batch_id).await;
     let certificate_id = Uuid::now_v7();
     created(
         &app,
@@ -497,7 +502,8 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
         Rows::Len("/accounts"),
     );
     accounts.staff = vec![
-        "admin1", "admin2", "audit1", "choshu1", "clerk1", "dpo1", "dpo2", "kyufu1", "mn1",
+        "admin1", "admin2", "audit1", "choshu1", "clerk1", "dpo1", "dpo2", "kyufu1", "kyufu2",
+        "mn1",
     ];
     cases.push(accounts);
     let mut one_account = case(
