@@ -4,6 +4,10 @@
 //! account in force on the batch's 振込指定日 ([`account_on`]).
 //!
 //! Decisions:
+//! - Every registration, change and closure is a proposal (`EmployerAccountChangeProposed`,
+//!   202 `pending_confirmation`) that takes effect only when another `benefits` member
+//!   confirms it (`kenpo_domain::account_change`); until then the register, its projection and
+//!   payment batches keep the account in force before.
 //! - Only the 給付課 (`benefits`) records accounts: the account receives 給付 (digest.md §2.3
 //!   #1, L797–804), and the 給付課 makes the payment batches that use it. The 徴収課 collects
 //!   premiums from employers by other means (納入告知) and does not keep this register, so
@@ -43,8 +47,10 @@ pub struct EmployerAccountRecorded {
     pub position: i64,
     /// Event types recorded.
     pub events: Vec<String>,
-    /// The entry as it stands now.
-    pub entry: EmployerAccountRow,
+    /// The entry the command put in force (absent for a proposal or a rejection, which put
+    /// nothing in force).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<EmployerAccountRow>,
 }
 
 /// A domain refusal as an answer: the one mapping for every area.
@@ -151,12 +157,16 @@ pub async fn execute(
     let Some(last) = handled.events.last() else {
         return Err(ApiError::internal(&"the command recorded nothing"));
     };
-    let effective_from = last.effective_from();
-    let entry = query::in_force(&mut *conn, office_code.as_str(), effective_from)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .filter(|row| row.effective_from == effective_from)
-        .ok_or_else(|| ApiError::internal(&"the entry's row was not written"))?;
+    let entry = match last.effective_from() {
+        Some(effective_from) => Some(
+            query::in_force(&mut *conn, office_code.as_str(), effective_from)
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .filter(|row| row.effective_from == effective_from)
+                .ok_or_else(|| ApiError::internal(&"the entry's row was not written"))?,
+        ),
+        None => None,
+    };
     Ok(EmployerAccountRecorded {
         office_code: office_code.as_str().to_owned(),
         stream_id: stream_id::<Employer>(id),

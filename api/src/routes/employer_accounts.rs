@@ -5,15 +5,20 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use kenpo_domain::account_change::{ChangeConfirmation, ChangeRejection};
 use kenpo_domain::calendar::Date;
 use kenpo_domain::employers::{
-    AccountClosure, AccountRegistration, EmployerCommand, PaymentAccount,
+    AccountClosure, AccountRegistration, EmployerAccountChange, EmployerCommand, PaymentAccount,
 };
 use kenpo_projections::employer_accounts::{query, EmployerAccountRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
+use super::account_changes::{
+    proposed, AccountChangeConfirmationBody, AccountChangeProposed, AccountChangeRejectionBody,
+};
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::employer_accounts::{
     self, check_transferable, not_registered, parse_office_code, EmployerAccountRecorded,
@@ -61,16 +66,18 @@ pub struct EmployerAccountClosure {
     pub reason: String,
 }
 
-/// Register the 事業所's account from a day on, or change it from a later day (`benefits`).
-/// The earlier account stays in force for the days before. An account a 全銀 file cannot
-/// carry is 422 `account_not_transferable`; a day not after the latest entry is 409
-/// `effective_from_not_after_latest`; the account already in force is 409 `no_change`.
+/// Propose to register the 事業所's account from a day on, or change it from a later day
+/// (`benefits`): 202 with `change_id` and `status: "pending_confirmation"`; nothing is in
+/// force until another `benefits` member confirms. The earlier account stays in force for the
+/// days before. An account a 全銀 file cannot carry is 422 `account_not_transferable`; a day
+/// not after the latest entry is 409 `effective_from_not_after_latest`; the account already in
+/// force is 409 `no_change`; another change pending is 409 `account_change_pending`.
 #[utoipa::path(post, path = "/api/v1/employers/{office_code}/payment-account", tag = "給付",
     request_body = EmployerAccountRegistration,
     params(("office_code" = String, Path, description = "事業所コード (1 to 8 digits)"),
            ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key"),
            ("If-Match" = Option<String>, Header, description = "expected stream version")),
-    responses((status = 201, body = EmployerAccountRecorded), (status = 401, body = Problem),
+    responses((status = 202, body = AccountChangeProposed<EmployerAccountRecorded>), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn register(
     State(state): State<AppState>,
@@ -81,15 +88,51 @@ pub async fn register(
     let office_code = parse_office_code(&office_code)?;
     let body: EmployerAccountRegistration = request.parse()?;
     check_transferable(&body.account)?;
-    let command = EmployerCommand::RegisterAccount(AccountRegistration {
+    let change = EmployerAccountChange::Register(AccountRegistration {
         office_code: office_code.clone(),
         effective_from: body.effective_from,
         account: body.account,
         received_on: body.received_on,
     });
     let metadata = request.staff.metadata(role);
+    propose(&state, request, office_code, change, metadata).await
+}
+
+async fn propose(
+    state: &AppState,
+    request: CommandRequest,
+    office_code: kenpo_domain::employers::OfficeCode,
+    change: EmployerAccountChange,
+    metadata: kenpo_infrastructure::event_store::EventMetadata,
+) -> Result<CommandAnswer, ApiError> {
+    let change_id = Uuid::now_v7();
+    let command = EmployerCommand::ProposeChange {
+        change_id,
+        change,
+        proposed_by: metadata.actor.clone(),
+        proposed_at: chrono::Utc::now(),
+    };
+    decide(
+        state,
+        request,
+        office_code,
+        command,
+        Some(change_id),
+        metadata,
+    )
+    .await
+}
+
+async fn decide(
+    state: &AppState,
+    request: CommandRequest,
+    office_code: kenpo_domain::employers::OfficeCode,
+    command: EmployerCommand,
+    proposal: Option<Uuid>,
+    metadata: kenpo_infrastructure::event_store::EventMetadata,
+) -> Result<CommandAnswer, ApiError> {
     let upcasters = state.upcasters.clone();
-    command::run(&state, &request, |mut tx| async move {
+    command::run(state, &request, |mut tx| async move {
         let recorded = employer_accounts::execute(
             &mut tx,
             &upcasters,
@@ -99,20 +142,91 @@ pub async fn register(
             &metadata,
         )
         .await?;
-        Ok((tx, answer(StatusCode::CREATED, &recorded)?))
+        let answer = match proposal {
+            Some(change_id) => proposed(change_id, recorded)?,
+            None => answer(StatusCode::OK, &recorded)?,
+        };
+        Ok((tx, answer))
     })
     .await
 }
 
-/// Close the 事業所's account from a day on (`benefits`): claims to be paid to it after that
-/// day wait until an account is registered again. No account in force at the end of the
+/// Confirm a pending change of the 事業所's register (`benefits`, another member than the
+/// proposer): it takes effect (`EmployerAccountRegistered` / `EmployerAccountClosed`), checked
+/// again against the register. The proposer is 403 `two_person_rule`; an unknown change 404
+/// `account_change_not_found`; one already confirmed or rejected 409
+/// `account_change_already_decided`. Nothing is written on a refusal.
+#[utoipa::path(post, path = "/api/v1/employers/{office_code}/payment-account/changes/{change_id}/confirmation", tag = "給付",
+    request_body = AccountChangeConfirmationBody,
+    params(("office_code" = String, Path, description = "事業所コード (1 to 8 digits)"),
+           ("change_id" = Uuid, Path, description = "the change's id from the proposal"),
+           ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key")),
+    responses((status = 200, body = EmployerAccountRecorded), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    PathParam((office_code, change_id)): PathParam<(String, Uuid)>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let role = request.staff.require(Role::Benefits)?;
+    let office_code = parse_office_code(&office_code)?;
+    let _: AccountChangeConfirmationBody = request.parse()?;
+    let metadata = request.staff.metadata(role);
+    let command = EmployerCommand::ConfirmChange {
+        office_code: office_code.clone(),
+        confirmation: ChangeConfirmation {
+            change_id,
+            confirmed_by: metadata.actor.clone(),
+            confirmed_at: chrono::Utc::now(),
+        },
+    };
+    decide(&state, request, office_code, command, None, metadata).await
+}
+
+/// Reject a pending change of the 事業所's register (`benefits`, another member than the
+/// proposer): it never takes effect. Refusals as for a confirmation; no reason is 422
+/// `reason_required`.
+#[utoipa::path(post, path = "/api/v1/employers/{office_code}/payment-account/changes/{change_id}/rejection", tag = "給付",
+    request_body = AccountChangeRejectionBody,
+    params(("office_code" = String, Path, description = "事業所コード (1 to 8 digits)"),
+           ("change_id" = Uuid, Path, description = "the change's id from the proposal"),
+           ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key")),
+    responses((status = 200, body = EmployerAccountRecorded), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn reject(
+    State(state): State<AppState>,
+    PathParam((office_code, change_id)): PathParam<(String, Uuid)>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let role = request.staff.require(Role::Benefits)?;
+    let office_code = parse_office_code(&office_code)?;
+    let body: AccountChangeRejectionBody = request.parse()?;
+    let mut metadata = request.staff.metadata(role);
+    metadata.reason = Some(body.reason.trim().to_owned());
+    let command = EmployerCommand::RejectChange {
+        office_code: office_code.clone(),
+        rejection: ChangeRejection {
+            change_id,
+            rejected_by: metadata.actor.clone(),
+            rejected_at: chrono::Utc::now(),
+            reason: body.reason,
+        },
+    };
+    decide(&state, request, office_code, command, None, metadata).await
+}
+
+/// Propose to close the 事業所's account from a day on (`benefits`; 202
+/// `pending_confirmation`, in force once another `benefits` member confirms): claims to be
+/// paid to it after that day wait until an account is registered again. No account in force at the end of the
 /// register is 409 `no_account_to_close`; no reason is 422 `reason_required`.
 #[utoipa::path(post, path = "/api/v1/employers/{office_code}/payment-account/closure", tag = "給付",
     request_body = EmployerAccountClosure,
     params(("office_code" = String, Path, description = "事業所コード (1 to 8 digits)"),
            ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key"),
            ("If-Match" = Option<String>, Header, description = "expected stream version")),
-    responses((status = 200, body = EmployerAccountRecorded), (status = 401, body = Problem),
+    responses((status = 202, body = AccountChangeProposed<EmployerAccountRecorded>), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn close(
     State(state): State<AppState>,
@@ -124,26 +238,13 @@ pub async fn close(
     let body: EmployerAccountClosure = request.parse()?;
     let mut metadata = request.staff.metadata(role);
     metadata.reason = Some(body.reason.trim().to_owned());
-    let command = EmployerCommand::CloseAccount(AccountClosure {
+    let change = EmployerAccountChange::Close(AccountClosure {
         office_code: office_code.clone(),
         effective_from: body.effective_from,
         received_on: body.received_on,
         reason: body.reason,
     });
-    let upcasters = state.upcasters.clone();
-    command::run(&state, &request, |mut tx| async move {
-        let recorded = employer_accounts::execute(
-            &mut tx,
-            &upcasters,
-            &office_code,
-            command,
-            request.expected_version,
-            &metadata,
-        )
-        .await?;
-        Ok((tx, answer(StatusCode::OK, &recorded)?))
-    })
-    .await
+    propose(&state, request, office_code, change, metadata).await
 }
 
 /// `?on=` of a look-up.
