@@ -500,8 +500,8 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
         Rows::Len("/accounts"),
     );
     accounts.staff = vec![
-        "admin1", "admin2", "audit1", "choshu1", "clerk1", "dpo1", "dpo2", "kyufu1", "kyufu2",
-        "mn1",
+        "admin1", "admin2", "audit1", "choshu1", "clerk1", "clerk2", "dpo1", "dpo2", "kyufu1",
+        "kyufu2", "mn1",
     ];
     cases.push(accounts);
     let mut one_account = case(
