@@ -20,7 +20,9 @@
 //!   事業所 yet; any 1 to 8 digit code (as on a claim's payee) may hold an account.
 
 use kenpo_domain::calendar::Date;
-use kenpo_domain::employers::{Employer, EmployerCommand, OfficeCode, PaymentAccount};
+use kenpo_domain::employers::{
+    Employer, EmployerAccountChange, EmployerCommand, OfficeCode, PaymentAccount,
+};
 use kenpo_domain::money::Yen;
 use kenpo_infrastructure::bank_files::transfer::TransferRecord;
 use kenpo_infrastructure::event_store::{EventMetadata, Upcasters};
@@ -133,6 +135,27 @@ pub fn account_on(employer: &Employer, on: Date) -> AccountOn {
     }
 }
 
+/// The metadata of a confirmation that closes the account carries the closure's reason, as
+/// the closure's event did when it was recorded in one step.
+fn with_closure_reason(
+    employer: &Employer,
+    command: &EmployerCommand,
+    metadata: &EventMetadata,
+) -> EventMetadata {
+    let mut metadata = metadata.clone();
+    if let EmployerCommand::ConfirmChange { confirmation, .. } = command {
+        if let Some(pending) = employer
+            .pending_change()
+            .filter(|p| p.change_id == confirmation.change_id)
+        {
+            if let EmployerAccountChange::Close(closure) = &pending.change {
+                metadata.reason = Some(closure.reason.trim().to_owned());
+            }
+        }
+    }
+    metadata
+}
+
 /// Run `command` on the stream of `office_code` and project its event inline.
 pub async fn execute(
     conn: &mut PgConnection,
@@ -144,6 +167,7 @@ pub async fn execute(
 ) -> Result<EmployerAccountRecorded, ApiError> {
     let loaded = load(conn, upcasters, office_code).await?;
     let id = loaded.id;
+    let metadata = &with_closure_reason(&loaded.aggregate, &command, metadata);
     let handled =
         aggregate::execute(conn, loaded, command, &(), expected, metadata, refusal).await?;
     let first_version = handled.append.stream_version - handled.events.len() as i64;

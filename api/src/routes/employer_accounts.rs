@@ -268,12 +268,31 @@ pub struct EmployerAccountView {
     pub in_force: Option<EmployerAccountRow>,
     /// Every entry, newest first, each with its last day (`effective_to`).
     pub history: Vec<EmployerAccountRow>,
+    /// A change proposed and waiting for another `benefits` member's confirmation
+    /// (口座変更の確認); `in_force` and `history` do not include it until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_change: Option<PendingEmployerAccountChange>,
     /// The stream's version (for `If-Match`).
     pub stream_version: i64,
 }
 
-/// The 事業所's account in force on `on` and its history (`benefits`, `auditor`). Nothing ever
-/// registered: 404 `employer_account_not_registered`, saying how to register one.
+/// A change of the register waiting for its second person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingEmployerAccountChange {
+    /// Id for `…/payment-account/changes/{change_id}/confirmation` or `/rejection`.
+    pub change_id: Uuid,
+    /// The change proposed: `{"register": {office_code, effective_from, account,
+    /// received_on}}` or `{"close": {office_code, effective_from, received_on, reason}}`.
+    #[schema(value_type = Object)]
+    pub change: EmployerAccountChange,
+    /// 職員ID of the proposer.
+    pub proposed_by: String,
+    pub proposed_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The 事業所's account in force on `on`, its history and the change waiting for a second
+/// person, if any (`benefits`, `auditor`). Nothing ever registered nor proposed: 404
+/// `employer_account_not_registered`, saying how to register one.
 #[utoipa::path(get, path = "/api/v1/employers/{office_code}/payment-account", tag = "給付",
     params(("office_code" = String, Path, description = "事業所コード (1 to 8 digits)"), OnQuery),
     responses((status = 200, body = EmployerAccountView), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -290,17 +309,32 @@ pub async fn account(
     let history = query::history(&state.pool, office_code.as_str())
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    if history.is_empty() {
+    let mut conn = state
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let loaded = employer_accounts::load(&mut conn, &state.upcasters, &office_code).await?;
+    let pending_change = loaded
+        .aggregate
+        .pending_change()
+        .map(|p| PendingEmployerAccountChange {
+            change_id: p.change_id,
+            change: p.change.clone(),
+            proposed_by: p.proposed_by.clone(),
+            proposed_at: p.proposed_at,
+        });
+    if history.is_empty() && pending_change.is_none() {
         return Err(not_registered(&office_code));
     }
     let in_force = history.iter().find(|r| r.effective_from <= on).cloned();
-    let stream_version = history.iter().map(|r| r.version).max().unwrap_or(0);
     let view = EmployerAccountView {
         office_code: office_code.as_str().to_owned(),
         on,
         in_force,
         history,
-        stream_version,
+        pending_change,
+        stream_version: loaded.version,
     };
     read_log::record(&state.pool, &staff, &view, view.history.len()).await?;
     Ok(Json(view))
