@@ -25,7 +25,7 @@ use crate::application::benefits::claim::{self, decision_basis, refusal, ClaimRe
 use crate::application::benefits::details::ClaimDetails;
 use crate::application::benefits::eligibility;
 use crate::application::command::{self, CommandAnswer, CommandRequest};
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::routes::events::EventRecord;
@@ -78,7 +78,7 @@ pub async fn receive(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let receipt: ClaimReceipt = request.parse()?;
     let details = ClaimDetails::of_receipt(&receipt)?;
     let metadata = request.staff.metadata(role);
@@ -180,7 +180,7 @@ pub async fn calculate(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let _: CalculationRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -220,7 +220,7 @@ pub async fn decide(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: DecisionRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -263,7 +263,7 @@ pub async fn correct(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: CorrectionRequest = request.parse()?;
     let mut metadata = request.staff.metadata(role);
     metadata.reason = Some(body.reason.to_string());
@@ -321,7 +321,7 @@ macro_rules! claim_command {
             PathParam(id): PathParam<Uuid>,
             request: CommandRequest,
         ) -> Result<CommandAnswer, ApiError> {
-            let role = request.staff.require(Role::Benefits)?;
+            let role = request.staff.role()?;
             let body: $body = request.parse()?;
             let mut metadata = request.staff.metadata(role);
             metadata.reason = $reason(&body);
@@ -381,7 +381,7 @@ pub async fn claim(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<ClaimDetail>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let claim = query::find(&state.pool, id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -444,7 +444,7 @@ pub async fn search(
     staff: Staff,
     QueryParams(params): QueryParams<ClaimSearchParams>,
 ) -> Result<Json<ClaimPage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::application::benefits::certificate::{self, CertificateRecorded, CertificateRequest};
 use crate::application::command::{self, CommandAnswer, CommandRequest};
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -39,7 +39,7 @@ pub async fn issue(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: CertificateRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -70,7 +70,7 @@ pub async fn collect(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: MedicalCertificateCollection = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -98,7 +98,7 @@ pub async fn certificate(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<CertificateView>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     query::find(&state.pool, id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -141,7 +141,7 @@ pub async fn list(
     staff: Staff,
     QueryParams(params): QueryParams<CertificateSearchParams>,
 ) -> Result<Json<CertificatePage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {

@@ -15,7 +15,7 @@ use crate::application::assessment_run::{self, AssessmentOptions, AssessmentSumm
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::employer_notices::{self, NoticeDetail, NoticeRecorded};
 use crate::application::parameters::today;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -59,7 +59,7 @@ pub async fn issue(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: IssueNotice = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -95,7 +95,7 @@ pub async fn reissue(
     PathParam((office_code, month)): PathParam<(String, YearMonth)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: ReissueNotice = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -132,7 +132,7 @@ pub async fn record_receipt(
     PathParam((office_code, month)): PathParam<(String, YearMonth)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: NoticeReceipt = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -190,7 +190,7 @@ pub async fn search(
     staff: Staff,
     QueryParams(params): QueryParams<NoticeSearch>,
 ) -> Result<Json<NoticePage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {
@@ -234,7 +234,7 @@ pub async fn detail(
     staff: Staff,
     PathParam((office_code, month)): PathParam<(String, YearMonth)>,
 ) -> Result<Json<NoticeDetail>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let mut conn = state.pool.acquire().await?;
     Ok(Json(
         employer_notices::detail(&mut conn, &state.upcasters, &office_code, month).await?,
@@ -262,7 +262,7 @@ pub async fn assessment_run(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<Json<AssessmentSummary>, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: AssessmentRunRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let options = AssessmentOptions::new(body.month, today());

@@ -45,7 +45,7 @@ pub async fn member(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let member = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
@@ -76,7 +76,7 @@ pub async fn history(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<History>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let member = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
@@ -133,7 +133,7 @@ pub async fn search(
     staff: Staff,
     QueryParams(params): QueryParams<SearchParams>,
 ) -> Result<Json<MemberPage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {

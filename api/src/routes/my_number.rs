@@ -55,7 +55,7 @@ pub async fn start_access(
             "purpose must be 1 to 200 characters and minutes 1 to 60",
         ));
     }
-    let role = staff.any_role()?;
+    let role = staff.role()?;
     if !staff.my_number_permission {
         access_log::record_alone(
             &state.pool,
@@ -124,7 +124,7 @@ pub async fn end_access(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Json<AccessEnded>, ApiError> {
-    let role = staff.any_role()?;
+    let role = staff.role()?;
     let ended = elevation::end_all(&state.pool, &staff.claims.sub).await?;
     access_log::record_alone(
         &state.pool,
@@ -519,7 +519,7 @@ pub async fn status(
     staff: Staff,
     PathParam(person_id): PathParam<Uuid>,
 ) -> Result<Json<kenpo_projections::my_number_status::MyNumberStatus>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     kenpo_projections::my_number_status::find(&state.pool, person_id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -625,7 +625,7 @@ pub async fn access_log_page(
     staff: Staff,
     crate::json::QueryParams(p): crate::json::QueryParams<AccessLogParams>,
 ) -> Result<Json<AccessLogPage>, ApiError> {
-    staff.require(crate::auth::Role::DataProtection)?;
+    staff.role()?;
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(100);
     if page < 1 || !(1..=500).contains(&per_page) {
@@ -675,7 +675,7 @@ pub async fn review(
     staff: Staff,
     crate::json::QueryParams(p): crate::json::QueryParams<ReviewParams>,
 ) -> Result<Json<crate::application::my_number::review::Review>, ApiError> {
-    staff.require(crate::auth::Role::DataProtection)?;
+    staff.role()?;
     let month = kenpo_domain::calendar::parse_year_month(&p.month)
         .map_err(|e| ApiError::invalid("invalid_query", format!("month: {e}")))?;
     let first = chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1)

@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::parameters::{self, refusal, ParameterRecorded};
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -75,7 +75,7 @@ pub async fn set_value(
     PathParam(key): PathParam<String>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::SystemAdmin)?;
+    let role = request.staff.role()?;
     let key = parameters::parse_key(&key)?;
     let body: ValueEntry = request.parse()?;
     let value = ParameterValue::parse(key, &body.value).map_err(refusal)?;
@@ -117,7 +117,7 @@ pub async fn correct_value(
     PathParam(key): PathParam<String>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::SystemAdmin)?;
+    let role = request.staff.role()?;
     let key = parameters::parse_key(&key)?;
     let body: ValueCorrection = request.parse()?;
     let value = body
@@ -184,7 +184,7 @@ pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Json<ParameterList>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let on = parameters::today();
     let rows = query::list(&state.pool)
         .await
@@ -242,7 +242,7 @@ pub async fn in_force(
     PathParam(key): PathParam<String>,
     QueryParams(query): QueryParams<OnQuery>,
 ) -> Result<Json<ParameterInForce>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let key = parameters::parse_key(&key)?;
     let on = query.on.unwrap_or_else(parameters::today);
     let entry = query::in_force(&state.pool, key, on)

@@ -17,13 +17,10 @@ use crate::application::parameters::today;
 use crate::application::payment_batches::{
     self, batch_not_found, BatchRecorded, BatchRequest, ResultRecorded,
 };
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-
-/// Who may read batches.
-const READERS: &[Role] = &[Role::Benefits, Role::Auditor];
 
 fn answer<T: Serialize>(status: StatusCode, recorded: &T) -> Result<CommandAnswer, ApiError> {
     let body: Value = serde_json::to_value(recorded).map_err(|e| ApiError::internal(&e))?;
@@ -45,7 +42,7 @@ pub async fn create(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: BatchRequest = request.parse()?;
     if body.kinds.as_ref().is_some_and(Vec::is_empty) {
         return Err(ApiError::invalid(
@@ -82,7 +79,7 @@ pub async fn record_result(
     PathParam(batch_id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: BankResult = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -113,7 +110,7 @@ pub async fn transfer_file(
     staff: Staff,
     PathParam(batch_id): PathParam<Uuid>,
 ) -> Result<Response, ApiError> {
-    staff.require_any(READERS)?;
+    staff.role()?;
     let mut conn = state.pool.acquire().await?;
     let created = payment_batches::created_event(&mut conn, &state.upcasters, batch_id).await?;
     let bytes = payment_batches::transfer_bytes(&created)?;
@@ -145,7 +142,7 @@ pub async fn batch(
     staff: Staff,
     PathParam(batch_id): PathParam<Uuid>,
 ) -> Result<Json<PaymentBatchView>, ApiError> {
-    staff.require_any(READERS)?;
+    staff.role()?;
     let view = query::find(&state.pool, batch_id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -187,7 +184,7 @@ pub async fn list(
     staff: Staff,
     QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Json<BatchPage>, ApiError> {
-    staff.require_any(READERS)?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {

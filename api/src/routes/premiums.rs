@@ -30,7 +30,7 @@ use crate::application::premiums::refunds::{self, DecideRefund};
 use crate::application::premiums::reversal::{self, ReverseReceipt};
 use crate::application::premiums::shortfall::{self, ReassessPrepayment, ShortfallRecorded};
 use crate::application::premiums::{account, Recorded};
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -54,7 +54,7 @@ pub async fn open(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: OpenAccountRequest = request.parse()?;
     let (body, holiday_shift) = body.split();
     let metadata = request.staff.metadata(role);
@@ -89,7 +89,7 @@ pub async fn assess(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: AssessMonth = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -122,7 +122,7 @@ pub async fn prepay(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: Prepay = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -158,7 +158,7 @@ macro_rules! account_command {
             PathParam(id): PathParam<Uuid>,
             request: CommandRequest,
         ) -> Result<CommandAnswer, ApiError> {
-            let role = request.staff.require(Role::Premiums)?;
+            let role = request.staff.role()?;
             let body: $body = request.parse()?;
             let metadata = request.staff.metadata(role);
             let upcasters = state.upcasters.clone();
@@ -208,7 +208,7 @@ pub async fn decide_refund(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: DecideRefund = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -242,7 +242,7 @@ pub async fn lose_for_non_payment(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: LossForNonPayment = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -276,7 +276,7 @@ pub async fn reverse_receipt(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: ReverseReceipt = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -311,7 +311,7 @@ pub async fn first_premium_unpaid(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: FirstPremiumUnpaid = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -345,7 +345,7 @@ pub async fn prepayment_shortfall(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: ReassessPrepayment = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -383,7 +383,7 @@ pub async fn close(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let _: CloseAccount = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -485,7 +485,7 @@ pub async fn import_receipts(
     file: ReceiptFile,
 ) -> Result<CommandAnswer, ApiError> {
     let request = file.request;
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
     let format = file.format;
@@ -512,7 +512,7 @@ pub async fn import_report(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<ImportReport>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let mut conn = state.pool.acquire().await?;
     Ok(Json(receipt_import::find(&mut conn, id).await?))
 }
@@ -531,7 +531,7 @@ pub async fn account_view(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<PremiumAccountView>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
@@ -582,7 +582,7 @@ pub async fn arrears(
     staff: Staff,
     QueryParams(params): QueryParams<ArrearsParams>,
 ) -> Result<Json<ArrearsList>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let (page, per_page) = paging(params.page, params.per_page)?;
     let as_of: Date = match params.as_of.as_deref() {
         Some(text) => kenpo_domain::calendar::parse(text)
@@ -630,7 +630,7 @@ pub async fn refund_list(
     staff: Staff,
     QueryParams(params): QueryParams<RefundParams>,
 ) -> Result<Json<RefundList>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let (page, per_page) = paging(params.page, params.per_page)?;
     let status = match params.status.as_deref() {
         None => None,
