@@ -22,10 +22,14 @@ use crate::state::AppState;
 /// The problem code of a route that has no entry in the table.
 pub const NOT_IN_ACCESS_TABLE: &str = "not_in_access_table";
 
-/// 403 `forbidden`: the user holds none of `roles`.
+/// 403 `forbidden`: the user holds none of `roles` ("this needs the benefits role", "this
+/// needs one of the roles benefits, auditor").
 pub fn forbidden(roles: &[Role]) -> ApiError {
     let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    ApiError::forbidden(format!("this needs one of the roles: {}", names.join(", ")))
+    match names.as_slice() {
+        [one] => ApiError::forbidden(format!("this needs the {one} role")),
+        _ => ApiError::forbidden(format!("this needs one of the roles {}", names.join(", "))),
+    }
 }
 
 /// The middleware: admit or refuse the request by the table.

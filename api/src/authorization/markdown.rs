@@ -26,3 +26,29 @@ pub fn table() -> String {
     }
     out
 }
+
+/// The markers around the generated table in docs/access.md.
+pub const BEGIN: &str = "<!-- access-table:begin -->\n";
+pub const END: &str = "<!-- access-table:end -->";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_access_md_holds_exactly_what_kenpo_access_table_prints() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/access.md");
+        let page = std::fs::read_to_string(path).expect("docs/access.md");
+        let block = page
+            .split_once(BEGIN)
+            .and_then(|(_, rest)| rest.split_once(END))
+            .map(|(block, _)| block)
+            .expect("docs/access.md has the access-table markers");
+        assert!(
+            block == table(),
+            "docs/access.md is stale: regenerate its table with\n  \
+             cargo run -q -p kenpo-api -- access-table\nand paste the output between the \
+             access-table markers"
+        );
+    }
+}

@@ -39,10 +39,17 @@ const PERSON_DATA_READERS: Admits = Admits::Roles(&[
 ]);
 /// Bank accounts and transfer files: the 給付課 and audit.
 const BANK_READERS: Admits = Admits::Roles(&[Role::Benefits, Role::Auditor]);
-/// The roles that do anything with a 個人番号 (switching access on and off): those of
-/// [`ENTRY_ROLES`] and [`READ_ROLES`].
-const MY_NUMBER_USERS: &[Role] = &[Role::Qualification, Role::Benefits, Role::Premiums];
-
+/// Switching 個人番号 access on and off: whether the user may is the 個人番号 取扱権限 of the
+/// ユーザ管理簿 (checked in the handler), for every role but `review` (審査課 is blocked from
+/// the 個人番号管理ファイル, L809–812).
+const ACCESS_SWITCHERS: &[Role] = &[
+    Role::Qualification,
+    Role::Benefits,
+    Role::Premiums,
+    Role::SystemAdmin,
+    Role::DataProtection,
+    Role::Auditor,
+];
 const fn public(method: &'static str, path: &'static str, note: &'static str) -> Rule {
     Rule {
         method,
@@ -126,8 +133,8 @@ pub const TABLE: &[Rule] = &[
     post("/api/v1/accounts/changes/{change_id}/approval", DATA_PROTECTION, "approve a change (never one's own proposal)"),
     post("/api/v1/accounts/changes/{change_id}/rejection", DATA_PROTECTION, "reject a change"),
     // 個人番号
-    my_number("POST", "/api/v1/my-number/access", MY_NUMBER_USERS, Action::Elevate, "switch 個人番号 access on: needs 個人番号 取扱権限 (and multi-factor sign-in with an identity provider)"),
-    my_number("POST", "/api/v1/my-number/access/end", MY_NUMBER_USERS, Action::EndElevation, "switch 個人番号 access off"),
+    my_number("POST", "/api/v1/my-number/access", ACCESS_SWITCHERS, Action::Elevate, "switch 個人番号 access on: needs 個人番号 取扱権限 (and multi-factor sign-in with an identity provider)"),
+    my_number("POST", "/api/v1/my-number/access/end", ACCESS_SWITCHERS, Action::EndElevation, "switch 個人番号 access off"),
     my_number("POST", "/api/v1/my-number/lookups", READ_ROLES, Action::Lookup, ENTRY),
     get("/api/v1/my-number/access-log", DATA_PROTECTION, "the 個人番号 access log"),
     get("/api/v1/my-number/review", DATA_PROTECTION, "the monthly review of the access log"),

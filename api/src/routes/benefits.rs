@@ -1,5 +1,5 @@
 //! 給付 claims: commands (POST, the `benefits` role, 給付課) from 受付 to decision, and queries
-//! (GET, any staff role) on the `benefit_claims` read model. Each command answers with the
+//! (GET, the roles of `crate::authorization`) on the `benefit_claims` read model. Each command answers with the
 //! claim's stream, its new version, the global position and the claim as it now stands.
 
 use axum::extract::State;

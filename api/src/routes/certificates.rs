@@ -1,5 +1,5 @@
 //! 給付関係の証 (限度額適用認定証, 高齢受給者証, 特定疾病療養受療証): issue and collection (POST,
-//! the `benefits` role) and queries (GET, any staff role) on `medical_certificates`.
+//! the `benefits` role) and queries (GET, the roles of `crate::authorization`) on `medical_certificates`.
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -1,5 +1,5 @@
 //! 納入告知 (employer premium notices) and the monthly assessment run. Commands need the
-//! `premiums` (徴収課) role; queries any staff role.
+//! `premiums` (徴収課) role; queries: the roles of `crate::authorization`.
 
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -510,7 +510,7 @@ pub async fn read(
     ))
 }
 
-/// The status of a person's 個人番号 record, never the number (any staff role).
+/// The status of a person's 個人番号 record, never the number (every role but `system_admin` and `review`).
 #[utoipa::path(get, path = "/api/v1/persons/{person_id}/my-number/status", tag = "個人番号",
     params(("person_id" = Uuid, Path, description = "the person")),
     responses((status = 200, body = kenpo_projections::my_number_status::MyNumberStatus), (status = 404, body = Problem)))]

@@ -177,7 +177,7 @@ pub struct ParameterList {
     pub parameters: Vec<ParameterSummary>,
 }
 
-/// Every parameter with the value in force today and its history (any staff role).
+/// Every parameter with the value in force today and its history (every role).
 #[utoipa::path(get, path = "/api/v1/parameters", tag = "保険者パラメータ",
     responses((status = 200, body = ParameterList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
@@ -230,7 +230,7 @@ pub struct ParameterInForce {
     pub parameter_ref: ParameterRef,
 }
 
-/// The value of a parameter in force on `on` (any staff role). Nothing in force: 404
+/// The value of a parameter in force on `on` (every role). Nothing in force: 404
 /// `parameter_not_set`, naming the parameter, the day and how to set it.
 #[utoipa::path(get, path = "/api/v1/parameters/{key}", tag = "保険者パラメータ",
     params(("key" = ParameterKey, Path, description = "the parameter"), OnQuery),

@@ -1,5 +1,5 @@
 //! 徴収 (premium collection) of 任意継続 / 特例退職 insured: commands on premium accounts
-//! (`premiums` role = 徴収課), the receipt import, and queries (any staff role).
+//! (`premiums` role = 徴収課), the receipt import, and queries (the roles of `crate::authorization`).
 //! docs/premiums.md has the rules, the 顧客番号 and curl examples.
 
 use axum::extract::{FromRequest, Request, State};
