@@ -392,7 +392,15 @@ pub async fn confirm_entry(
         ))
     })
     .await;
-    log_client_error(&state, &request, &granted, person_id, Action::Confirm, &result).await?;
+    log_client_error(
+        &state,
+        &request,
+        &granted,
+        person_id,
+        Action::Confirm,
+        &result,
+    )
+    .await?;
     result
 }
 

@@ -208,7 +208,11 @@ impl MyNumberRecord {
     /// The pending entry `entry_id` ends as `how`.
     fn close_entry(&mut self, entry_id: Option<Uuid>, how: EntryClosed) {
         let Some(entry_id) = entry_id else { return };
-        if self.pending.as_ref().is_some_and(|p| p.entry_id == entry_id) {
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.entry_id == entry_id)
+        {
             self.pending = None;
         }
         self.closed.push((entry_id, how));

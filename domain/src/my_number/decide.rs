@@ -18,8 +18,8 @@
 
 use super::aggregate::MyNumberRecord;
 use super::commands::MyNumberCommand;
-use super::error::MyNumberRecordError as E;
 use super::entry::NumberEntry;
+use super::error::MyNumberRecordError as E;
 use super::events::{
     FiveInfoMismatchRecorded, FiveInfoVerified, InsuredBranchNumberAssigned,
     InsuredBranchNumberChanged, MyNumberChanged, MyNumberDeleted, MyNumberEntryRecorded,
@@ -27,11 +27,11 @@ use super::events::{
     MyNumberRegistered,
 };
 use super::number::MyNumber;
-use super::values::{MyNumberChangeReason, MyNumberSource};
-use uuid::Uuid;
 use super::sealing::{Sealed, SealedPlaintext, Sealer};
+use super::values::{MyNumberChangeReason, MyNumberSource};
 use crate::calendar::Date;
 use crate::qualification::values::check_text;
+use uuid::Uuid;
 
 /// Longest `legal_basis` of a 消去, in characters.
 const LEGAL_BASIS_MAX_CHARS: usize = 200;
@@ -97,13 +97,15 @@ impl MyNumberRecord {
                     previous: None,
                 };
                 let sealed = self.seal(sealer, MyNumberEvent::ENTRY_RECORDED, &plaintext)?;
-                Ok(MyNumberEvent::MyNumberEntryRecorded(MyNumberEntryRecorded {
-                    entry_id,
-                    sealed,
-                    entry,
-                    entered_by,
-                    entered_at,
-                }))
+                Ok(MyNumberEvent::MyNumberEntryRecorded(
+                    MyNumberEntryRecorded {
+                        entry_id,
+                        sealed,
+                        entry,
+                        entered_by,
+                        entered_at,
+                    },
+                ))
             }
             MyNumberCommand::ConfirmEntry {
                 entry_id,
@@ -112,7 +114,8 @@ impl MyNumberRecord {
                 previous,
                 confirmed_by,
             } => {
-                let pending = self.check_confirmation(entry_id, &confirmed_by, &number, &entered)?;
+                let pending =
+                    self.check_confirmation(entry_id, &confirmed_by, &number, &entered)?;
                 match pending.entry.clone() {
                     NumberEntry::Registration {
                         source,
@@ -312,10 +315,7 @@ impl MyNumberRecord {
         sealer: &dyn Sealer,
     ) -> Result<MyNumberEvent> {
         self.check_change(&number, previous.as_ref(), changed_on)?;
-        let plaintext = SealedPlaintext {
-            number,
-            previous,
-        };
+        let plaintext = SealedPlaintext { number, previous };
         let sealed = self.seal(sealer, MyNumberEvent::CHANGED, &plaintext)?;
         Ok(MyNumberEvent::MyNumberChanged(MyNumberChanged {
             sealed,

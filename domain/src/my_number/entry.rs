@@ -102,7 +102,13 @@ impl MyNumberRecord {
     }
 
     /// The pending entry `entry_id`: refused when it is unknown or no longer pending.
+    /// After 消去 the entry went with the key (`my_number_erased`).
     pub fn pending(&self, entry_id: Uuid) -> Result<&PendingEntry, MyNumberRecordError> {
+        if let Some(erasure) = &self.erasure {
+            return Err(MyNumberRecordError::Erased {
+                erased_on: erasure.erased_on,
+            });
+        }
         if let Some(pending) = self.pending.as_ref().filter(|p| p.entry_id == entry_id) {
             return Ok(pending);
         }

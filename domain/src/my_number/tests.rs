@@ -1090,9 +1090,15 @@ async fn an_entry_is_sealed_and_pending_not_registered() {
         )]
     );
     let record = record(vec![entry_recorded(1, registration_entry("2025-04-01"))]);
-    assert!(!record.has_number(), "nothing registered before confirmation");
+    assert!(
+        !record.has_number(),
+        "nothing registered before confirmation"
+    );
     let pending = record.pending_entry().expect("pending");
-    assert_eq!((pending.entry_id, pending.entered_by.as_str()), (ENTRY, "mn1"));
+    assert_eq!(
+        (pending.entry_id, pending.entered_by.as_str()),
+        (ENTRY, "mn1")
+    );
     assert_eq!(pending.sealed().0, 1);
 }
 
@@ -1134,7 +1140,10 @@ async fn a_confirmed_change_seals_the_previous_number_with_the_new() {
         changed_on: d("2025-05-01"),
     };
     let calls = accepts(
-        vec![registered(1, "2025-04-01"), entry_recorded(2, entry.clone())],
+        vec![
+            registered(1, "2025-04-01"),
+            entry_recorded(2, entry.clone()),
+        ],
         confirm(SECOND, SECOND, Some(FIRST), "mn2"),
         vec![MyNumberEvent::MyNumberChanged(MyNumberChanged {
             sealed: sealed(3, MyNumberEvent::CHANGED),
@@ -1273,13 +1282,15 @@ async fn a_pending_entry_can_be_withdrawn_and_then_entered_anew() {
             withdrawn(),
         ],
         again,
-        vec![MyNumberEvent::MyNumberEntryRecorded(MyNumberEntryRecorded {
-            entry_id: Uuid::from_u128(0xE3),
-            sealed: sealed(3, MyNumberEvent::ENTRY_RECORDED),
-            entry: registration_entry("2025-04-01"),
-            entered_by: "mn1".to_string(),
-            entered_at: at(),
-        })],
+        vec![MyNumberEvent::MyNumberEntryRecorded(
+            MyNumberEntryRecorded {
+                entry_id: Uuid::from_u128(0xE3),
+                sealed: sealed(3, MyNumberEvent::ENTRY_RECORDED),
+                entry: registration_entry("2025-04-01"),
+                entered_by: "mn1".to_string(),
+                entered_at: at(),
+            },
+        )],
     )
     .await;
     assert_eq!(calls[0].version, 3);

@@ -281,7 +281,15 @@ pub async fn enter_number(
         conn, state, person_id, command, sealer, expected, &metadata, loaded,
     )
     .await?;
-    log_ok(conn, staff, granted, person_id, action, Some("pending_confirmation")).await?;
+    log_ok(
+        conn,
+        staff,
+        granted,
+        person_id,
+        action,
+        Some("pending_confirmation"),
+    )
+    .await?;
     Ok(EntryOutcome::Pending(EntryPendingAnswer {
         person_id,
         entry_id,
@@ -313,13 +321,19 @@ pub async fn confirm_entry(
     let loaded = aggregate::load::<MyNumberRecord>(conn, &state.upcasters, person_id)
         .await
         .map_err(aggregate::store_error)?;
-    let (version, sealed, event_type) = loaded.aggregate.pending(entry_id).map_err(refusal)?.sealed();
+    let (version, sealed, event_type) = loaded
+        .aggregate
+        .pending(entry_id)
+        .map_err(refusal)?
+        .sealed();
     let keks: &dyn KeyEncryptionKeys = state.keks.as_ref();
     let Some((key_id, dek)) = subject_keys::get(conn, keks, person_id)
         .await
         .map_err(crypto_error)?
     else {
-        return Err(ApiError::internal(&"a pending 個人番号 entry has no data key"));
+        return Err(ApiError::internal(
+            &"a pending 個人番号 entry has no data key",
+        ));
     };
     let entered = sealer::open(
         &dek,
