@@ -11,7 +11,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderMap};
@@ -53,6 +53,10 @@ pub struct Staff {
     /// The `X-Request-Id` the client sent, as given (visible ASCII, at most 128 bytes).
     pub client_request_id: Option<String>,
     pub correlation_id: Uuid,
+    /// The route as its template with the method, e.g. `GET /api/v1/members/{person_id}`:
+    /// never the path as sent nor its query (search terms can be names). For the read log
+    /// ([`crate::application::read_log`]).
+    pub endpoint: String,
 }
 
 impl Staff {
@@ -221,6 +225,14 @@ impl FromRequestParts<AppState> for Staff {
             })?,
             None => request_id,
         };
+        let endpoint = format!(
+            "{} {}",
+            parts.method,
+            parts
+                .extensions
+                .get::<MatchedPath>()
+                .map_or("(unmatched)", MatchedPath::as_str)
+        );
         Ok(Self {
             claims,
             department: account.department.unwrap_or_default(),
@@ -231,6 +243,7 @@ impl FromRequestParts<AppState> for Staff {
             request_id: request_id.to_string(),
             client_request_id,
             correlation_id,
+            endpoint,
         })
     }
 }

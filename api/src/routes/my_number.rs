@@ -649,16 +649,17 @@ pub async fn status(
     PathParam(person_id): PathParam<Uuid>,
 ) -> Result<Json<kenpo_projections::my_number_status::MyNumberStatus>, ApiError> {
     staff.any_role()?;
-    kenpo_projections::my_number_status::find(&state.pool, person_id)
+    let status = kenpo_projections::my_number_status::find(&state.pool, person_id)
         .await
         .map_err(|e| ApiError::internal(&e))?
-        .map(Json)
         .ok_or_else(|| {
             ApiError::not_found(
                 "my_number_record_not_found",
                 "no 個人番号 record for this person",
             )
-        })
+        })?;
+    crate::application::read_log::record(&state.pool, &staff, &status, 1).await?;
+    Ok(Json(status))
 }
 
 /// 名寄せ: who holds a number.

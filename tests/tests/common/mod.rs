@@ -311,4 +311,5 @@ pub async fn json(response: Response) -> (u16, Value) {
 }
 pub mod bodies;
 pub mod double_entry;
+pub mod four_eyes;
 pub mod setup;
