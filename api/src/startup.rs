@@ -168,6 +168,14 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
             post(my_number::change),
         )
         .route(
+            "/persons/{person_id}/my-number/entries/{entry_id}/confirmation",
+            post(my_number::confirm_entry),
+        )
+        .route(
+            "/persons/{person_id}/my-number/entries/{entry_id}/withdrawal",
+            post(my_number::withdraw_entry),
+        )
+        .route(
             "/persons/{person_id}/my-number/deletion",
             post(my_number::delete),
         )
