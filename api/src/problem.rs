@@ -158,6 +158,13 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A read that could not be logged fails: 500, nothing answered.
+impl From<crate::application::read_log::ReadLogError> for ApiError {
+    fn from(error: crate::application::read_log::ReadLogError) -> Self {
+        Self::internal(&error)
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         Self::internal(&error)

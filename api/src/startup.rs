@@ -146,6 +146,8 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route("/my-number/access-log", get(my_number::access_log_page))
         .route("/my-number/review", get(my_number::review))
         .route("/erasures", get(routes::erasures::list))
+        .route("/access-log", get(routes::access_log::log))
+        .route("/access-log/review", get(routes::access_log::review))
         .route(
             "/persons/{person_id}/my-number",
             post(my_number::register).get(my_number::read),
@@ -157,6 +159,14 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route(
             "/persons/{person_id}/my-number/change",
             post(my_number::change),
+        )
+        .route(
+            "/persons/{person_id}/my-number/entries/{entry_id}/confirmation",
+            post(my_number::confirm_entry),
+        )
+        .route(
+            "/persons/{person_id}/my-number/entries/{entry_id}/withdrawal",
+            post(my_number::withdraw_entry),
         )
         .route(
             "/persons/{person_id}/my-number/deletion",
@@ -202,6 +212,10 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route(
             "/payment-batches/{batch_id}/results",
             post(routes::payment_batches::record_result),
+        )
+        .route(
+            "/payment-batches/{batch_id}/approval",
+            post(routes::payment_batches::approve),
         )
         .route(
             "/employers/{office_code}/payment-account",

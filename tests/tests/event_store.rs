@@ -412,6 +412,7 @@ const APPLICATION_ROLE_PRIVILEGES: &[(&str, &str)] = &[
     ("my_number_status", "SELECT INSERT UPDATE"),
     ("parameters", "SELECT INSERT DELETE"),
     ("payment_batches", "SELECT INSERT UPDATE"),
+    ("personal_data_access_log", "SELECT INSERT"),
     ("premium_accounts", "SELECT INSERT UPDATE"),
     ("premium_ledger", "SELECT INSERT UPDATE"),
     ("premium_receipt_imports", "SELECT INSERT UPDATE"),
@@ -517,6 +518,7 @@ async fn the_application_role_owns_nothing_and_has_exactly_the_declared_privileg
             ("erasure_ledger_ledger_seq_seq", "USAGE"),
             ("event_position_seq", "USAGE SELECT"),
             ("my_number_access_log_seq_seq", "USAGE"),
+            ("personal_data_access_log_seq_seq", "USAGE"),
         ]
         .map(|(sequence, privileges)| (sequence.to_owned(), privileges.to_owned()))
     );

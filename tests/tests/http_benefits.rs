@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 async fn app_with_parameters(pool: PgPool) -> TestApp {
     let mut app = spawn_app(pool).await;
+    app.bootstrap_kyufu2().await;
     app.seed_statutory_parameters().await;
     app
 }
@@ -104,14 +105,14 @@ async fn receive(app: &TestApp, body: &Value) -> (u16, Value) {
     post(app, &kyufu(app), "/api/v1/claims", body).await
 }
 
+/// A command on claim `id`: decisions and corrections by the second clerk
+/// ([`common::four_eyes::KYUFU2`]), everything else (the calculation included) by `kyufu1`.
 async fn claim_command(app: &TestApp, id: Uuid, what: &str, body: &Value) -> (u16, Value) {
-    post(
-        app,
-        &kyufu(app),
-        &format!("/api/v1/claims/{id}/{what}"),
-        body,
-    )
-    .await
+    let token = match what {
+        "decision" | "correction" => app.kyufu2(),
+        _ => kyufu(app),
+    };
+    post(app, &token, &format!("/api/v1/claims/{id}/{what}"), body).await
 }
 
 /// 受付 → 受付登録 → 給付金計算; returns the calculation answer.
@@ -188,6 +189,7 @@ async fn childbirth_lump_sum_from_receipt_to_decision(pool: PgPool) {
     let calculation = &calculated["claim"]["calculations"][0];
     assert_eq!(calculation["sequence"], 1);
     assert_eq!(calculation["amount"], 500000);
+    assert_eq!(calculation["calculated_by"], "kyufu1");
     let basis = &calculation["basis"];
     assert_eq!(basis["result_yen"], 500000);
     let keys: Vec<(&str, &str, &str)> = basis["parameters"]
@@ -224,8 +226,21 @@ async fn childbirth_lump_sum_from_receipt_to_decision(pool: PgPool) {
     assert_eq!(step(basis, "支給額")["value"], "500000");
     assert_eq!(basis["inputs"]["birth_date"], "2023-04-01");
 
-    // a 支給 amount other than the calculated one, without a reason: refused, nothing written
+    // 計算者 ≠ 決定者: kyufu1 recorded the calculation and cannot decide on it (not even the
+    // amount calculated); nothing written
     let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &kyufu(&app),
+        &format!("/api/v1/claims/{id}/decision"),
+        &json!({"decided_on": "2023-04-25", "outcome": {"type": "pay", "amount": 500000}}),
+    )
+    .await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(problem["code"], "two_person_rule");
+    assert_eq!(app.event_count().await, before);
+
+    // a 支給 amount other than the calculated one, without a reason: refused, nothing written
     let (status, problem) = claim_command(
         &app,
         id,
@@ -276,7 +291,8 @@ async fn childbirth_lump_sum_from_receipt_to_decision(pool: PgPool) {
             "ClaimDecided"
         ]
     );
-    assert_eq!(detail["history"][3]["metadata"]["actor"], "kyufu1");
+    assert_eq!(detail["history"][2]["metadata"]["actor"], "kyufu1");
+    assert_eq!(detail["history"][3]["metadata"]["actor"], "kyufu2");
     assert_eq!(detail["history"][3]["metadata"]["role"], "benefits");
 
     // the row's columns
@@ -930,6 +946,21 @@ async fn a_correction_keeps_the_original_decision_in_the_history(pool: PgPool) {
 
     // the 医療機関 certificate shows the baby was born at 21週 (no addition): the decision is
     // corrected to 488,000 with the reason, against the calculation of 500,000
+    let correction = json!({"corrected_on": "2023-05-10", "reason": "出生証明の妊娠週数の訂正 (加算対象外)",
+            "outcome": {"type": "pay", "amount": 488000},
+            "override_reason": "妊娠22週未満のため産科医療補償制度の加算なし"});
+    // … not by kyufu1, who recorded the calculation in force: refused, nothing written
+    let before = app.event_count().await;
+    let (status, problem) = post(
+        &app,
+        &kyufu(&app),
+        &format!("/api/v1/claims/{id}/correction"),
+        &correction,
+    )
+    .await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(problem["code"], "two_person_rule");
+    assert_eq!(app.event_count().await, before);
     let (status, corrected) = claim_command(
         &app,
         id,

@@ -413,10 +413,11 @@ async fn decided_to_employer(
         .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["claim"]["calculations"][0]["amount"], 500_000);
+    // 計算者 ≠ 決定者: the second 給付課 clerk decides
     let (status, answer) = app
         .post_json(
             &path("decision"),
-            &token,
+            &app.kyufu2(),
             &json!({"decided_on": decided_on, "outcome": {"type": "pay", "amount": 500_000}}),
         )
         .await;
@@ -441,6 +442,7 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
     pool: PgPool,
 ) {
     let mut app = spawn_app(pool).await;
+    app.bootstrap_kyufu2().await;
     app.seed_statutory_parameters().await;
     let token = app.kyufu();
     let hanako = mother(&app, "1", "1234").await;
@@ -539,8 +541,10 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
         .unwrap()
         .contains("POST /api/v1/employers/5678/payment-account"));
 
-    // The 総合振込 file carries the employer's account and the amount.
+    // The 総合振込 file carries the employer's account and the amount (once a second 給付課
+    // clerk has approved the batch).
     let batch_id = created["batch_id"].as_str().unwrap();
+    app.approve_batch(batch_id).await;
     let response = app
         .get(
             &format!("/api/v1/payment-batches/{batch_id}/transfer-file"),

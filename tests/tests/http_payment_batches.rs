@@ -148,6 +148,7 @@ async fn decided_claim(
         BenefitClaimCommand::RecordCalculation(CalculationRecord {
             basis: basis.clone(),
             amount: Yen::new(amount),
+            calculated_by: "kyufu1".to_owned(),
         }),
         BenefitClaimCommand::Decide(ClaimDecision {
             decided_on: d(decided_on),
@@ -156,6 +157,7 @@ async fn decided_claim(
             },
             basis,
             override_reason: None,
+            decided_by: "kyufu2".to_owned(),
         }),
     ];
     let upcasters = kenpo_api::startup::upcasters();
@@ -239,6 +241,7 @@ fn claim_ids(batch: &Value) -> Vec<String> {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn a_batch_pays_the_resolved_claims_and_its_file_parses_back(pool: PgPool) {
     let app = spawn_app(pool).await;
+    app.bootstrap_kyufu2().await;
     let p = people(&app).await;
     // 家族出産育児一時金 for 太郎's dependent, to his registered account.
     let family_birth = decided_claim(
@@ -380,6 +383,39 @@ async fn a_batch_pays_the_resolved_claims_and_its_file_parses_back(pool: PgPool)
     assert_eq!(replay, created);
     assert_eq!(app.event_count().await, before + 3);
 
+    // The read model as made: not approved, never downloaded.
+    let (status, one) = app
+        .get_json(&format!("/api/v1/payment-batches/{batch_id}"), &token)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(one, created["batch"]);
+    assert_eq!(one["created_by"], "kyufu1");
+    assert_eq!(one["approved_by"], Value::Null);
+    assert_eq!(one["downloads"], json!([]));
+
+    // Four eyes: no file before the approval (409, a problem, no bytes of the file, nothing
+    // written); the maker cannot approve (403 two_person_rule, nothing written); kyufu2 can.
+    let (status, content_type, _, problem) = download(&app, &batch_id, &token).await;
+    assert_eq!(status, 409);
+    assert_eq!(content_type, "application/problem+json");
+    let problem: Value = serde_json::from_slice(&problem).unwrap();
+    assert_eq!(problem["code"], "batch_not_approved");
+    let approval = format!("/api/v1/payment-batches/{batch_id}/approval");
+    let (status, problem) = app.post_json(&approval, &token, &json!({})).await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(problem["code"], "two_person_rule");
+    assert_eq!(app.event_count().await, before + 3);
+    let approved = app.approve_batch(&batch_id).await;
+    assert_eq!(approved["batch"]["approved_by"], "kyufu2");
+    assert!(approved["batch"]["approved_at"].is_string(), "{approved}");
+    let (status, problem) = app.post_json(&approval, &app.kyufu2(), &json!({})).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("batch_already_approved")),
+        "{problem}"
+    );
+    assert_eq!(app.event_count().await, before + 4);
+
     // The file: twice the same bytes, and it reads back to the same payees and amounts.
     let (status, content_type, disposition, bytes) = download(&app, &batch_id, &token).await;
     assert_eq!(status, 200);
@@ -430,6 +466,36 @@ async fn a_batch_pays_the_resolved_claims_and_its_file_parses_back(pool: PgPool)
     // 振込金額 at bytes 81–90 of the first data record (after the 122-byte header line)
     assert_eq!(&bytes[122 + 80..122 + 90], b"0000500000");
 
+    // Each download is an event of the batch, shown in its view: who, when, the bytes' digest.
+    assert_eq!(app.event_count().await, before + 6);
+    let (_, viewed) = app
+        .get_json(&format!("/api/v1/payment-batches/{batch_id}"), &token)
+        .await;
+    let downloads = viewed["downloads"].as_array().unwrap();
+    assert_eq!(downloads.len(), 2, "{viewed}");
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    for d in downloads {
+        assert_eq!(d["downloaded_by"], "kyufu1");
+        assert!(d["downloaded_at"].is_string(), "{d}");
+        assert_eq!(d["file_sha256"], digest.as_str());
+        assert_eq!(d["file_bytes"], 610);
+    }
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT event_type FROM events WHERE stream_id = $1 ORDER BY position")
+            .bind(format!("payment_batch-{batch_id}"))
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kinds,
+        [
+            "BatchCreated",
+            "BatchApproved",
+            "TransferFileDownloaded",
+            "TransferFileDownloaded"
+        ]
+    );
+
     // A second batch finds nothing new: the first batch's claims are instructed, the others
     // still unresolved.
     let (status, problem) =
@@ -440,7 +506,7 @@ async fn a_batch_pays_the_resolved_claims_and_its_file_parses_back(pool: PgPool)
         .as_str()
         .unwrap()
         .contains("employer_account_not_registered"));
-    assert_eq!(app.event_count().await, before + 3);
+    assert_eq!(app.event_count().await, before + 6);
 
     // A claim decided later goes into the next batch, alone.
     let later = decided_claim(
@@ -458,12 +524,7 @@ async fn a_batch_pays_the_resolved_claims_and_its_file_parses_back(pool: PgPool)
     assert_eq!(claim_ids(&second["batch"]), vec![later.to_string()]);
     assert_eq!(second["batch"]["total_amount"], 500_000);
 
-    // The read model: one batch, the list, the filter by claim.
-    let (status, one) = app
-        .get_json(&format!("/api/v1/payment-batches/{batch_id}"), &token)
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(one, created["batch"]);
+    // The read model: the list, the filter by claim.
     let (status, list) = app.get_json("/api/v1/payment-batches", &token).await;
     assert_eq!(status, 200);
     assert_eq!(list["total"], 2);
@@ -750,6 +811,7 @@ async fn two_batch_requests_at_once_never_share_a_claim(pool: PgPool) {
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn roles_other_than_benefits_are_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
+    app.bootstrap_kyufu2().await;
     let (batch, taro, _) = batch_of_two(&app).await;
     let before = app.event_count().await;
     let clerk = app.clerk();
@@ -766,8 +828,18 @@ async fn roles_other_than_benefits_are_refused(pool: PgPool) {
                     json!([{ "claim_id": taro, "outcome": { "type": "paid", "bank_reference": "R" } }]),
                 )).await;
         assert_eq!(status, 403);
+        let (status, problem) = app
+            .post_json(
+                &format!("/api/v1/payment-batches/{batch}/approval"),
+                token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, 403, "{problem}");
+        assert_eq!(problem["code"], "forbidden");
     }
     assert_eq!(app.event_count().await, before);
+    app.approve_batch(&batch).await;
     // 適用 staff do not read batches (they hold bank accounts); 監査 does.
     for path in [
         "/api/v1/payment-batches".to_owned(),
@@ -993,6 +1065,7 @@ async fn the_openapi_document_lists_the_batch_routes(pool: PgPool) {
         ("/api/v1/payment-batches/{batch_id}", "get"),
         ("/api/v1/payment-batches/{batch_id}/transfer-file", "get"),
         ("/api/v1/payment-batches/{batch_id}/results", "post"),
+        ("/api/v1/payment-batches/{batch_id}/approval", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),

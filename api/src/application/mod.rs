@@ -13,6 +13,8 @@ pub mod parameters;
 pub mod payment_batches;
 pub mod person;
 pub mod premiums;
+pub mod read_log;
+pub mod read_log_review;
 pub mod retention;
 pub mod staff;
 pub mod stream_access;

@@ -25,6 +25,10 @@
 //!   顧客コード1.
 //! - A bank result pays a claim on the batch's 振込指定日 (`ClaimPaid.paid_on`) and fails it on
 //!   the result date (`PaymentFailed.failed_on`). Repeating a result records nothing.
+//! - Four eyes (振込データ承認): the batch records its maker; a second `benefits` member
+//!   approves it ([`approve`]); the file is served only then, and each download is recorded
+//!   on the batch stream as `TransferFileDownloaded` (who, when, address, 端末ID, SHA-256 and
+//!   size of the bytes) in the same transaction that reads them ([`download`]).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -34,9 +38,9 @@ use kenpo_domain::benefits::claim::{
     PaymentInstruction, PaymentResult,
 };
 use kenpo_domain::benefits::payment_batch::{
-    BankResult, BatchCreated, BatchCreation, PaymentBatch, PaymentBatchCommand, PaymentBatchError,
-    PaymentBatchEvent, PaymentOrder, RequesterAccountType, SettledTransfer, TransferOutcome,
-    TransferRequester,
+    BankResult, BatchApproval, BatchCreated, BatchCreation, PaymentBatch, PaymentBatchCommand,
+    PaymentBatchError, PaymentBatchEvent, PaymentOrder, RequesterAccountType, SettledTransfer,
+    TransferFileDownload, TransferOutcome, TransferRequester,
 };
 use kenpo_domain::calendar::Date;
 use kenpo_domain::money::Yen;
@@ -199,6 +203,30 @@ pub struct ResultRecorded {
     pub batch: PaymentBatchView,
 }
 
+/// What a 振込データ承認 recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApprovalRecorded {
+    pub batch_id: Uuid,
+    /// `payment_batch-<uuid>`.
+    pub stream_id: String,
+    /// The batch stream's version.
+    pub version: i64,
+    /// Global position of the approval.
+    pub position: i64,
+    /// The batch, now with `approved_by` and `approved_at`.
+    pub batch: PaymentBatchView,
+    /// Where to download the 総合振込 file.
+    pub transfer_file: String,
+}
+
+/// A transfer file as served: its name and bytes, and the batch it was made from (whose payees
+/// the read log records).
+pub struct DownloadedFile {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub batch: BatchCreated,
+}
+
 // ------------------------------------------------------------------ refusals
 
 /// A domain refusal as an answer: the one mapping for every area.
@@ -331,6 +359,7 @@ pub async fn create(
         transfer_date: request.transfer_date,
         requester: request.requester,
         payments,
+        created_by: metadata.actor.clone(),
     };
     let loaded = aggregate::load::<PaymentBatch>(conn, upcasters, batch_id)
         .await
@@ -713,6 +742,74 @@ pub async fn record_result(
         settled: news.settled,
         already_recorded,
         batch,
+    })
+}
+
+// ------------------------------------------------------------------ 承認 and downloads
+
+/// 振込データ承認: a `benefits` member other than the batch's maker approves it.
+pub async fn approve(
+    conn: &mut PgConnection,
+    upcasters: &Upcasters,
+    batch_id: Uuid,
+    expected: Option<i64>,
+    metadata: &EventMetadata,
+) -> Result<ApprovalRecorded, ApiError> {
+    let loaded = aggregate::load::<PaymentBatch>(conn, upcasters, batch_id)
+        .await
+        .map_err(aggregate::store_error)?;
+    if loaded.version == 0 {
+        return Err(batch_not_found(batch_id));
+    }
+    let command = PaymentBatchCommand::Approve(BatchApproval {
+        approved_by: metadata.actor.clone(),
+        approved_at: metadata.recorded_at,
+    });
+    let handled =
+        aggregate::execute(conn, loaded, command, &(), expected, metadata, refusal).await?;
+    let batch = project_batch(conn, batch_id, &handled, metadata).await?;
+    Ok(ApprovalRecorded {
+        batch_id,
+        stream_id: stream_id::<PaymentBatch>(batch_id),
+        version: handled.append.stream_version,
+        position: handled.append.last_position,
+        batch,
+        transfer_file: format!("/api/v1/payment-batches/{batch_id}/transfer-file"),
+    })
+}
+
+/// The transfer file of an approved batch, its download recorded on the batch in the
+/// caller's transaction (409 `batch_not_approved` before the approval: nothing served, nothing
+/// written).
+pub async fn download(
+    conn: &mut PgConnection,
+    upcasters: &Upcasters,
+    batch_id: Uuid,
+    metadata: &EventMetadata,
+) -> Result<DownloadedFile, ApiError> {
+    let loaded = aggregate::load::<PaymentBatch>(conn, upcasters, batch_id)
+        .await
+        .map_err(aggregate::store_error)?;
+    let Some(created) = loaded.aggregate.created().cloned() else {
+        return Err(batch_not_found(batch_id));
+    };
+    loaded.aggregate.check_downloadable().map_err(refusal)?;
+    let bytes = transfer_bytes(&created)?;
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(&bytes);
+    let command = PaymentBatchCommand::RecordDownload(TransferFileDownload {
+        downloaded_by: metadata.actor.clone(),
+        downloaded_at: metadata.recorded_at,
+        client_address: metadata.client_address.clone(),
+        terminal_id: metadata.terminal_id.clone(),
+        file_sha256: hex::encode(digest),
+        file_bytes: bytes.len() as u64,
+    });
+    let handled = aggregate::execute(conn, loaded, command, &(), None, metadata, refusal).await?;
+    project_batch(conn, batch_id, &handled, metadata).await?;
+    Ok(DownloadedFile {
+        file_name: transfer_file_name(&created),
+        bytes,
+        batch: created,
     })
 }
 

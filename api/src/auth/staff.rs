@@ -15,7 +15,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::http::{header, HeaderMap};
@@ -60,6 +60,10 @@ pub struct Staff {
     /// The role acted under: the first role of the route's entry in the authorization table
     /// that the user holds ([`crate::authorization`]).
     acting: Option<Role>,
+    /// The route as its template with the method, e.g. `GET /api/v1/members/{person_id}`:
+    /// never the path as sent nor its query (search terms can be names). For the read log
+    /// ([`crate::application::read_log`]).
+    pub endpoint: String,
 }
 
 impl Staff {
@@ -234,6 +238,14 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, ApiE
             })?,
             None => request_id,
         };
+        let endpoint = format!(
+            "{} {}",
+            parts.method,
+            parts
+                .extensions
+                .get::<MatchedPath>()
+                .map_or("(unmatched)", MatchedPath::as_str)
+        );
         Ok(Staff {
             claims,
             department: account.department.unwrap_or_default(),
@@ -245,6 +257,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, ApiE
             client_request_id,
             correlation_id,
             acting: None,
+            endpoint,
         })
     }
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::application::aggregate::stream_id;
 use crate::application::command::{self, CommandAnswer, CommandRequest};
+use crate::application::read_log;
 use crate::application::staff::{self, AccountRecorded};
 use crate::auth::{Role, Staff};
 use crate::json::PathParam;
@@ -168,10 +169,12 @@ pub async fn list(
         .iter()
         .filter(|a| a.pending_change.is_some())
         .count();
-    Ok(Json(AccountList {
+    let list = AccountList {
         accounts,
         pending_changes,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &list, list.accounts.len()).await?;
+    Ok(Json(list))
 }
 
 /// One account and every change recorded for it.
@@ -217,8 +220,10 @@ pub async fn account(
     )
     .await
     .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(AccountDetail {
+    let detail = AccountDetail {
         account,
         history: history.into_iter().map(EventRecord::from).collect(),
-    }))
+    };
+    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    Ok(Json(detail))
 }

@@ -25,6 +25,7 @@ use crate::application::benefits::claim::{self, decision_basis, refusal, ClaimRe
 use crate::application::benefits::details::ClaimDetails;
 use crate::application::benefits::eligibility;
 use crate::application::command::{self, CommandAnswer, CommandRequest};
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -192,7 +193,8 @@ pub async fn calculate(
             .received()
             .cloned()
             .ok_or_else(|| refusal(BenefitClaimError::ClaimNotFound))?;
-        let record = calculation::calculate(&mut tx, &upcasters, &received).await?;
+        let record =
+            calculation::calculate(&mut tx, &upcasters, &received, &metadata.actor).await?;
         let recorded = claim::execute_loaded(
             &mut tx,
             loaded,
@@ -207,7 +209,10 @@ pub async fn calculate(
 }
 
 /// 支給決定 / 不支給決定. 支給 must be the latest calculated amount unless `override_reason` is
-/// given (422 `amount_differs_from_calculation`, `not_calculated`).
+/// given (422 `amount_differs_from_calculation`, `not_calculated`). Two-person rule: the one
+/// who recorded the calculation in force cannot decide (403 `two_person_rule`); a calculation
+/// recorded before calculators were kept must be recorded again (409
+/// `calculation_not_attributed`).
 #[utoipa::path(post, path = "/api/v1/claims/{claim_id}/decision", tag = "給付",
     request_body = DecisionRequest,
     params(("claim_id" = Uuid, Path, description = "the claim"),
@@ -239,6 +244,7 @@ pub async fn decide(
                 outcome: body.outcome,
                 basis,
                 override_reason: body.override_reason,
+                decided_by: metadata.actor.clone(),
             }),
             request.expected_version,
             &metadata,
@@ -250,7 +256,8 @@ pub async fn decide(
 }
 
 /// 決定の訂正. The decision replaced stays in `superseded_decisions`, the correction in
-/// `corrections` (with the difference to pay or to recover).
+/// `corrections` (with the difference to pay or to recover). As for a decision, the one who
+/// recorded the calculation in force cannot correct (403 `two_person_rule`).
 #[utoipa::path(post, path = "/api/v1/claims/{claim_id}/correction", tag = "給付",
     request_body = CorrectionRequest,
     params(("claim_id" = Uuid, Path, description = "the claim"),
@@ -284,6 +291,7 @@ pub async fn correct(
                 outcome: body.outcome,
                 basis,
                 override_reason: body.override_reason,
+                corrected_by: metadata.actor.clone(),
             }),
             request.expected_version,
             &metadata,
@@ -391,10 +399,12 @@ pub async fn claim(
         event_store::read_stream(&mut conn, &stream_id::<BenefitClaim>(id), &state.upcasters)
             .await
             .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(ClaimDetail {
+    let detail = ClaimDetail {
         claim,
         history: events.into_iter().map(EventRecord::from).collect(),
-    }))
+    };
+    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    Ok(Json(detail))
 }
 
 /// Search parameters: every one given must match.
@@ -479,10 +489,12 @@ pub async fn search(
     let result = query::search(&state.pool, &criteria, (page - 1) * per_page, per_page)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(ClaimPage {
+    let answer = ClaimPage {
         claims: result.claims,
         page,
         per_page,
         total: result.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.claims.len()).await?;
+    Ok(Json(answer))
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::application::benefits::certificate::{self, CertificateRecorded, CertificateRequest};
 use crate::application::command::{self, CommandAnswer, CommandRequest};
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -99,16 +100,17 @@ pub async fn certificate(
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<CertificateView>, ApiError> {
     staff.role()?;
-    query::find(&state.pool, id)
+    let certificate = query::find(&state.pool, id)
         .await
         .map_err(|e| ApiError::internal(&e))?
-        .map(Json)
         .ok_or_else(|| {
             ApiError::not_found(
                 "certificate_not_found",
                 "there is no certificate with this id",
             )
-        })
+        })?;
+    read_log::record(&state.pool, &staff, &certificate, 1).await?;
+    Ok(Json(certificate))
 }
 
 /// Query parameters of the certificate list.
@@ -159,10 +161,12 @@ pub async fn list(
     let result = query::search(&state.pool, person_id, (page - 1) * per_page, per_page)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(CertificatePage {
+    let answer = CertificatePage {
         certificates: result.certificates,
         page,
         per_page,
         total: result.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.certificates.len()).await?;
+    Ok(Json(answer))
 }

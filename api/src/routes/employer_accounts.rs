@@ -19,6 +19,7 @@ use crate::application::employer_accounts::{
     self, check_transferable, not_registered, parse_office_code, EmployerAccountRecorded,
 };
 use crate::application::parameters::today;
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -190,11 +191,13 @@ pub async fn account(
     }
     let in_force = history.iter().find(|r| r.effective_from <= on).cloned();
     let stream_version = history.iter().map(|r| r.version).max().unwrap_or(0);
-    Ok(Json(EmployerAccountView {
+    let view = EmployerAccountView {
         office_code: office_code.as_str().to_owned(),
         on,
         in_force,
         history,
         stream_version,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &view, view.history.len()).await?;
+    Ok(Json(view))
 }

@@ -15,6 +15,7 @@ use crate::application::assessment_run::{self, AssessmentOptions, AssessmentSumm
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::employer_notices::{self, NoticeDetail, NoticeRecorded};
 use crate::application::parameters::today;
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -215,12 +216,14 @@ pub async fn search(
     let found = query::search(&state.pool, &search, (page - 1) * per_page, per_page)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(NoticePage {
+    let answer = NoticePage {
         notices: found.notices,
         page,
         per_page,
         total: found.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.notices.len()).await?;
+    Ok(Json(answer))
 }
 
 /// One notice: totals, receipts and corrections, with the lines and 算定根拠 of the version in
@@ -236,9 +239,9 @@ pub async fn detail(
 ) -> Result<Json<NoticeDetail>, ApiError> {
     staff.role()?;
     let mut conn = state.pool.acquire().await?;
-    Ok(Json(
-        employer_notices::detail(&mut conn, &state.upcasters, &office_code, month).await?,
-    ))
+    let detail = employer_notices::detail(&mut conn, &state.upcasters, &office_code, month).await?;
+    read_log::record(&state.pool, &staff, &detail, detail.lines.len()).await?;
+    Ok(Json(detail))
 }
 
 /// Body of `POST /api/v1/assessment-runs`.

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::application::erasures::{self, ErasureFilter, ErasureRow};
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::json::QueryParams;
 use crate::problem::{ApiError, Problem};
@@ -64,10 +65,12 @@ pub async fn list(
     };
     let offset = (page - 1).saturating_mul(per_page);
     let (records, total) = erasures::page(&state.pool, &filter, offset, per_page).await?;
-    Ok(Json(ErasurePage {
+    let answer = ErasurePage {
         records,
         page,
         per_page,
         total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.records.len()).await?;
+    Ok(Json(answer))
 }

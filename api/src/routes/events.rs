@@ -11,7 +11,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::application::stream_access;
+use crate::application::{read_log, stream_access};
 use crate::auth::Staff;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -113,10 +113,12 @@ pub async fn feed(
         .next_batch(&state.pool, &state.upcasters)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(FeedPage {
+    let page = FeedPage {
         next_after: reader.position(),
         events: events.into_iter().map(EventRecord::from).collect(),
-    }))
+    };
+    read_log::record(&state.pool, &staff, &page, page.events.len()).await?;
+    Ok(Json(page))
 }
 
 /// 403 `stream_kind_forbidden`: the caller's roles may not read streams of this kind.
@@ -160,5 +162,7 @@ pub async fn stream(
             "there is no stream with this id",
         ));
     }
-    Ok(Json(events.into_iter().map(EventRecord::from).collect()))
+    let events: Vec<EventRecord> = events.into_iter().map(EventRecord::from).collect();
+    read_log::record(&state.pool, &staff, &events, events.len()).await?;
+    Ok(Json(events))
 }

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::application::aggregate::stream_id;
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::problem::{ApiError, Problem};
 use crate::routes::events::EventRecord;
@@ -53,7 +54,9 @@ pub async fn member(
     let dependents = query::dependents_of(&state.pool, id)
         .await
         .map_err(projection_error)?;
-    Ok(Json(MemberDetail { member, dependents }))
+    let detail = MemberDetail { member, dependents };
+    read_log::record(&state.pool, &staff, &detail, 1 + detail.dependents.len()).await?;
+    Ok(Json(detail))
 }
 
 /// A person's qualification history: the periods, and every recorded event with who recorded
@@ -85,11 +88,13 @@ pub async fn history(
     let events = event_store::read_stream(&mut conn, &stream_id::<Person>(id), &state.upcasters)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(History {
+    let history = History {
         person_id: id,
         periods: member.periods,
         events: events.into_iter().map(EventRecord::from).collect(),
-    }))
+    };
+    read_log::record(&state.pool, &staff, &history, history.events.len()).await?;
+    Ok(Json(history))
 }
 
 /// Search parameters: every one given must match.
@@ -167,10 +172,12 @@ pub async fn search(
     let result = query::search(&state.pool, &criteria, (page - 1) * per_page, per_page)
         .await
         .map_err(projection_error)?;
-    Ok(Json(MemberPage {
+    let answer = MemberPage {
         members: result.members,
         page,
         per_page,
         total: result.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.members.len()).await?;
+    Ok(Json(answer))
 }

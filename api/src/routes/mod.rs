@@ -1,5 +1,6 @@
 //! HTTP handlers, one module per resource.
 
+pub mod access_log;
 pub mod accounts;
 pub mod benefits;
 pub mod certificates;

@@ -1,11 +1,12 @@
-//! 振込データ (payment batches): made and settled by the 給付課 (`benefits`); read by the
-//! 給付課 and 監査 (`auditor`) — a batch holds members' bank accounts.
+//! 振込データ (payment batches): made, approved (by a second member) and settled by the 給付課
+//! (`benefits`); read by the 給付課 and 監査 (`auditor`) — a batch holds members' bank accounts.
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kenpo_domain::benefits::payment_batch::BankResult;
+use kenpo_infrastructure::event_store;
 use kenpo_projections::payment_batches::{query, PaymentBatchSummary, PaymentBatchView};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,8 +16,9 @@ use uuid::Uuid;
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::parameters::today;
 use crate::application::payment_batches::{
-    self, batch_not_found, BatchRecorded, BatchRequest, ResultRecorded,
+    self, batch_not_found, ApprovalRecorded, BatchRecorded, BatchRequest, ResultRecorded,
 };
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -98,26 +100,70 @@ pub async fn record_result(
     .await
 }
 
+/// `POST …/approval` takes no input: an empty object.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRequest {}
+
+/// 振込データ承認 (`benefits`): a second 給付課 member approves the batch; only then is its
+/// transfer file served. The one who made the batch cannot approve it (403
+/// `two_person_rule`); a second approval is 409 `batch_already_approved`. Nothing is written
+/// on a refusal.
+#[utoipa::path(post, path = "/api/v1/payment-batches/{batch_id}/approval", tag = "給付",
+    request_body = ApprovalRequest,
+    params(("batch_id" = Uuid, Path, description = "the batch"),
+           ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key"),
+           ("If-Match" = Option<String>, Header, description = "expected stream version of the batch")),
+    responses((status = 200, body = ApprovalRecorded), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    PathParam(batch_id): PathParam<Uuid>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let role = request.staff.role()?;
+    let _: ApprovalRequest = request.parse()?;
+    let metadata = request.staff.metadata(role);
+    let upcasters = state.upcasters.clone();
+    command::run(&state, &request, |mut tx| async move {
+        let recorded = payment_batches::approve(
+            &mut tx,
+            &upcasters,
+            batch_id,
+            request.expected_version,
+            &metadata,
+        )
+        .await?;
+        Ok((tx, answer(StatusCode::OK, &recorded)?))
+    })
+    .await
+}
+
 /// The 全銀 総合振込 file of a batch (`benefits`, `auditor`): 120-byte records with CR LF,
 /// half-width カナ as JIS X 0201 single bytes (identical in Shift_JIS). Written from the batch's
-/// `BatchCreated` event, so every download gives the same bytes.
+/// `BatchCreated` event, so every download gives the same bytes. Served only once the batch is
+/// approved (409 `batch_not_approved` before, no file); each download is recorded on the batch
+/// (`TransferFileDownloaded`: who, when, address, 端末ID, SHA-256 of the bytes), shown in the
+/// batch's `downloads`.
 #[utoipa::path(get, path = "/api/v1/payment-batches/{batch_id}/transfer-file", tag = "給付",
-    params(("batch_id" = Uuid, Path, description = "the batch")),
+    params(("batch_id" = Uuid, Path, description = "the batch"),
+           ("X-Terminal-Id" = Option<String>, Header, description = "端末ID")),
     responses((status = 200, description = "the 総合振込 file (Shift_JIS)", content_type = "application/octet-stream", body = Vec<u8>),
-              (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+              (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem)))]
 pub async fn transfer_file(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(batch_id): PathParam<Uuid>,
 ) -> Result<Response, ApiError> {
-    staff.role()?;
-    let mut conn = state.pool.acquire().await?;
-    let created = payment_batches::created_event(&mut conn, &state.upcasters, batch_id).await?;
-    let bytes = payment_batches::transfer_bytes(&created)?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        payment_batches::transfer_file_name(&created)
-    );
+    let role = staff.role()?;
+    let metadata = staff.metadata(role);
+    let mut tx = event_store::begin_command(&state.pool).await?;
+    let file = payment_batches::download(&mut tx, &state.upcasters, batch_id, &metadata).await?;
+    // the read is logged before the download event commits: no log, no file and no event
+    read_log::record(&state.pool, &staff, &file.batch, file.batch.payments.len()).await?;
+    tx.commit().await?;
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
     let disposition = HeaderValue::from_str(&disposition).map_err(|e| ApiError::internal(&e))?;
     Ok((
         [
@@ -127,12 +173,14 @@ pub async fn transfer_file(
             ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        bytes,
+        file.bytes,
     )
         .into_response())
 }
 
-/// One batch: totals, every payment with its status (instructed, paid, failed), the results.
+/// One batch: totals, every payment with its status (instructed, paid, failed), the results,
+/// who approved it (`approved_by`, `approved_at`) and every download of its file
+/// (`downloads`).
 #[utoipa::path(get, path = "/api/v1/payment-batches/{batch_id}", tag = "給付",
     params(("batch_id" = Uuid, Path, description = "the batch")),
     responses((status = 200, body = PaymentBatchView), (status = 401, body = Problem),
@@ -147,6 +195,7 @@ pub async fn batch(
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(|| batch_not_found(batch_id))?;
+    read_log::record(&state.pool, &staff, &view, view.payments.len()).await?;
     Ok(Json(view))
 }
 
@@ -208,10 +257,12 @@ pub async fn list(
     let result = query::list(&state.pool, &criteria, page, per_page)
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(BatchPage {
+    let answer = BatchPage {
         batches: result.batches,
         page,
         per_page,
         total: result.total,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &answer, answer.batches.len()).await?;
+    Ok(Json(answer))
 }

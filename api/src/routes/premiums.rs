@@ -30,6 +30,7 @@ use crate::application::premiums::refunds::{self, DecideRefund};
 use crate::application::premiums::reversal::{self, ReverseReceipt};
 use crate::application::premiums::shortfall::{self, ReassessPrepayment, ShortfallRecorded};
 use crate::application::premiums::{account, Recorded};
+use crate::application::read_log;
 use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
@@ -514,7 +515,9 @@ pub async fn import_report(
 ) -> Result<Json<ImportReport>, ApiError> {
     staff.role()?;
     let mut conn = state.pool.acquire().await?;
-    Ok(Json(receipt_import::find(&mut conn, id).await?))
+    let report = receipt_import::find(&mut conn, id).await?;
+    read_log::record(&state.pool, &staff, &report, report.lines.len()).await?;
+    Ok(Json(report))
 }
 
 fn projection_error(e: kenpo_projections::ProjectionError) -> ApiError {
@@ -532,11 +535,12 @@ pub async fn account_view(
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<PremiumAccountView>, ApiError> {
     staff.role()?;
-    query::find(&state.pool, id)
+    let view = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
-        .map(Json)
-        .ok_or_else(|| account::account_not_found(id))
+        .ok_or_else(|| account::account_not_found(id))?;
+    read_log::record(&state.pool, &staff, &view, 1).await?;
+    Ok(Json(view))
 }
 
 fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiError> {
@@ -593,11 +597,13 @@ pub async fn arrears(
     let arrears = query::arrears(&mut conn, as_of, (page - 1) * per_page, per_page)
         .await
         .map_err(projection_error)?;
-    Ok(Json(ArrearsList {
+    let list = ArrearsList {
         arrears,
         page,
         per_page,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &list, list.arrears.accounts.len()).await?;
+    Ok(Json(list))
 }
 
 /// Query of the refunds list.
@@ -648,9 +654,11 @@ pub async fn refund_list(
     let refunds = query::refunds(&mut conn, status, (page - 1) * per_page, per_page)
         .await
         .map_err(projection_error)?;
-    Ok(Json(RefundList {
+    let list = RefundList {
         refunds,
         page,
         per_page,
-    }))
+    };
+    read_log::record(&state.pool, &staff, &list, list.refunds.refunds.len()).await?;
+    Ok(Json(list))
 }

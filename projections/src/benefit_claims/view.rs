@@ -24,6 +24,10 @@ pub struct CalculationView {
     pub amount: Yen,
     /// 算定根拠: inputs, parameter versions, each step with its rounding and source.
     pub basis: Basis,
+    /// 職員ID of who recorded it: the decision is another person's (absent on calculations
+    /// recorded before calculators were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculated_by: Option<String>,
 }
 
 /// A decision: the original 支給決定 / 不支給決定 (revision 0) or a correction (1, 2 …).
@@ -161,6 +165,7 @@ impl ClaimView {
                 sequence: e.sequence,
                 amount: e.amount,
                 basis: e.basis.clone(),
+                calculated_by: e.calculated_by.clone(),
             }),
             BenefitClaimEvent::ClaimDecided(e) => {
                 self.decision = Some(DecisionView {

@@ -14,7 +14,9 @@ use kenpo_infrastructure::event_store::{EventMetadata, StoredEvent};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub use view::{LineStatus, PaymentBatchSummary, PaymentBatchView, PaymentLineView, ResultView};
+pub use view::{
+    DownloadView, LineStatus, PaymentBatchSummary, PaymentBatchView, PaymentLineView, ResultView,
+};
 
 use crate::ProjectionError;
 

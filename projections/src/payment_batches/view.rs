@@ -60,6 +60,21 @@ pub struct ResultView {
     pub recorded_by: String,
 }
 
+/// One download of the batch's transfer file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DownloadView {
+    /// 職員ID.
+    pub downloaded_by: String,
+    pub downloaded_at: DateTime<Utc>,
+    /// Client address as the server saw it.
+    pub client_address: Option<String>,
+    /// 端末ID.
+    pub terminal_id: Option<String>,
+    /// SHA-256 of the bytes served, lowercase hex.
+    pub file_sha256: String,
+    pub file_bytes: u64,
+}
+
 /// A batch's header and totals (the list shows these).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PaymentBatchSummary {
@@ -85,6 +100,12 @@ pub struct PaymentBatchSummary {
     pub created_at: DateTime<Utc>,
     /// 職員ID of who made the batch.
     pub created_by: String,
+    /// 職員ID of the second 給付課 member who approved it (振込データ承認); until then its
+    /// transfer file is not served.
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    #[serde(default)]
+    pub approved_at: Option<DateTime<Utc>>,
     /// The batch stream's version.
     pub stream_version: i64,
 }
@@ -98,6 +119,9 @@ pub struct PaymentBatchView {
     pub payments: Vec<PaymentLineView>,
     /// The bank results, oldest first.
     pub results: Vec<ResultView>,
+    /// Every download of the transfer file, oldest first.
+    #[serde(default)]
+    pub downloads: Vec<DownloadView>,
 }
 
 impl PaymentBatchView {
@@ -120,10 +144,13 @@ impl PaymentBatchView {
                 outstanding_amount: Yen::ZERO,
                 created_at: DateTime::<Utc>::UNIX_EPOCH,
                 created_by: String::new(),
+                approved_by: None,
+                approved_at: None,
                 stream_version: 0,
             },
             payments: Vec::new(),
             results: Vec::new(),
+            downloads: Vec::new(),
         }
     }
 
@@ -189,6 +216,18 @@ impl PaymentBatchView {
                 }
                 self.results.push(result);
             }
+            PaymentBatchEvent::BatchApproved(e) => {
+                self.summary.approved_by = Some(e.approved_by.clone());
+                self.summary.approved_at = Some(e.approved_at);
+            }
+            PaymentBatchEvent::TransferFileDownloaded(e) => self.downloads.push(DownloadView {
+                downloaded_by: e.downloaded_by.clone(),
+                downloaded_at: e.downloaded_at,
+                client_address: e.client_address.clone(),
+                terminal_id: e.terminal_id.clone(),
+                file_sha256: e.file_sha256.clone(),
+                file_bytes: e.file_bytes,
+            }),
         }
         self.summary.stream_version = at.version;
         self.total();

@@ -88,11 +88,12 @@ fn parameter(value: Yen, reference: ParameterRef) -> YenParameter {
 }
 
 /// Calculate the claim as received, with the facts and parameters as they stand in the
-/// transaction.
+/// transaction; `calculated_by` is the 職員ID recording it (the decision must be another's).
 pub async fn calculate(
     conn: &mut PgConnection,
     upcasters: &Upcasters,
     claim: &ClaimReceived,
+    calculated_by: &str,
 ) -> Result<CalculationRecord, ApiError> {
     let details = ClaimDetails::parse(claim.kind, &claim.details)?;
     let insured = person(conn, upcasters, claim.person_id, "person_id").await?;
@@ -121,6 +122,7 @@ pub async fn calculate(
     Ok(CalculationRecord {
         basis: calculated.basis,
         amount: calculated.total,
+        calculated_by: calculated_by.to_owned(),
     })
 }
 

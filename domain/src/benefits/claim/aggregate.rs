@@ -66,6 +66,7 @@ impl Aggregate for BenefitClaim {
                 sequence: e.sequence,
                 basis: e.basis,
                 amount: e.amount,
+                calculated_by: e.calculated_by,
             }),
             BenefitClaimEvent::ClaimDecided(e) => {
                 self.decision = Some(Decision {

@@ -83,6 +83,9 @@ pub struct CalculationRecord {
     pub basis: Basis,
     /// The amount calculated (0 or more).
     pub amount: Yen,
+    /// 職員ID of the staff member who recorded the calculation (from the token, never from a
+    /// request body): the decision must be made by someone else.
+    pub calculated_by: String,
 }
 
 /// 支給決定 / 不支給決定.
@@ -98,6 +101,9 @@ pub struct ClaimDecision {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub override_reason: Option<Description>,
+    /// 職員ID of the decider (from the token): never the one who recorded the calculation in
+    /// force (two-person rule).
+    pub decided_by: String,
 }
 
 /// 支払指示.
@@ -155,6 +161,9 @@ pub struct DecisionCorrection {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub override_reason: Option<Description>,
+    /// 職員ID of the one who corrects (from the token): as for a decision, never the one who
+    /// recorded the calculation in force.
+    pub corrected_by: String,
 }
 
 /// 取下げ.

@@ -12,6 +12,10 @@
 //! ```
 //!
 //! Decisions documented here once:
+//! - Two-person rule (計算者 ≠ 決定者): a decision or a correction is refused
+//!   (`two_person_rule`) when its author recorded the calculation in force; a calculation
+//!   recorded before authors were kept cannot be checked, so it must be recorded again
+//!   (`calculation_not_attributed`).
 //! - A calculation can be recorded after a decision too: it is the basis of the next
 //!   correction. A decision or correction to 支給 must follow the latest calculation (amount and
 //!   basis) unless an override reason is given, which is recorded with the calculated amount.
@@ -223,6 +227,7 @@ impl BenefitClaim {
             sequence,
             basis: body.basis,
             amount: body.amount,
+            calculated_by: Some(body.calculated_by),
         }))
     }
 
@@ -241,6 +246,7 @@ impl BenefitClaim {
             "registered_on (登録年月日)",
             registered_on,
         )?;
+        self.not_the_calculator(&body.decided_by)?;
         let amount_override =
             self.check_outcome(&body.outcome, &body.basis, body.override_reason)?;
         Ok(BenefitClaimEvent::ClaimDecided(ClaimDecided {
@@ -250,6 +256,22 @@ impl BenefitClaim {
             calculation_sequence: self.calculations.last().map(|c| c.sequence),
             amount_override,
         }))
+    }
+
+    /// The two-person rule (計算者 ≠ 決定者): whoever decides or corrects did not record the
+    /// calculation in force. Without any calculation (a 不支給 the calculation found by law, or
+    /// a 支給 with an override reason) there is no calculator to differ from.
+    fn not_the_calculator(&self, decider: &str) -> Result<()> {
+        let Some(latest) = self.calculations.last() else {
+            return Ok(());
+        };
+        match latest.calculated_by.as_deref() {
+            None => Err(E::CalculationNotAttributed),
+            Some(calculator) if calculator == decider => Err(E::DeciderIsCalculator {
+                staff_id: decider.to_owned(),
+            }),
+            Some(_) => Ok(()),
+        }
     }
 
     /// The rules a decision and a correction share: a 支給 amount above 0 that follows the
@@ -407,6 +429,7 @@ impl BenefitClaim {
         if body.outcome == decision.outcome && body.basis == decision.basis {
             return Err(E::NoChange);
         }
+        self.not_the_calculator(&body.corrected_by)?;
         let amount_override =
             self.check_outcome(&body.outcome, &body.basis, body.override_reason)?;
         let difference = body.outcome.amount() - self.paid_total;

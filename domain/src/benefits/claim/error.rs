@@ -122,6 +122,13 @@ pub enum BenefitClaimError {
     /// A correction that changes nothing.
     #[error("nothing to change: the correction repeats the decision in force")]
     NoChange,
+    /// The decider recorded the calculation in force (two-person rule: 計算者 ≠ 決定者).
+    #[error("{staff_id} recorded the calculation in force (給付金計算); the decision (支給決定) must be made by another staff member")]
+    DeciderIsCalculator { staff_id: String },
+    /// The calculation in force was recorded before the calculator was, so the two-person
+    /// rule cannot be checked.
+    #[error("the calculation in force does not record who made it; record the calculation again before deciding")]
+    CalculationNotAttributed,
 }
 
 crate::refusal::refusal_by_inherent_methods!(BenefitClaimError);
@@ -161,6 +168,8 @@ impl BenefitClaimError {
             E::OverrideNotApplicable => "override_not_applicable",
             E::PublicFundsAccountNotInForce { .. } => "public_funds_account_not_in_force",
             E::NoChange => "no_change",
+            E::DeciderIsCalculator { .. } => "two_person_rule",
+            E::CalculationNotAttributed => "calculation_not_attributed",
         }
     }
 
@@ -181,7 +190,9 @@ impl BenefitClaimError {
             | E::AlreadyPaid { .. }
             | E::Withdrawn { .. }
             | E::NoticeAlreadySent { .. }
-            | E::TransferNotInstructed { .. } => ErrorCategory::Conflict,
+            | E::TransferNotInstructed { .. }
+            | E::CalculationNotAttributed => ErrorCategory::Conflict,
+            E::DeciderIsCalculator { .. } => ErrorCategory::Forbidden,
             E::EmployerCertificationRequired { .. }
             | E::EmployerCertificationNotApplicable { .. }
             | E::PeriodRequired { .. }

@@ -122,6 +122,10 @@ pub struct ClaimCalculated {
     pub basis: Basis,
     /// The amount calculated.
     pub amount: Yen,
+    /// 職員ID of the staff member who recorded it; absent on calculations recorded before the
+    /// two-person rule (a decision then needs a new calculation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculated_by: Option<String>,
 }
 
 /// 支給決定 / 不支給決定.

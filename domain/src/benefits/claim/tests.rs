@@ -19,6 +19,9 @@ const TARO: Uuid = Uuid::from_u128(0x1);
 const CHILD: Uuid = Uuid::from_u128(0x3);
 const BATCH: Uuid = Uuid::from_u128(0xB1);
 const BATCH2: Uuid = Uuid::from_u128(0xB2);
+/// The 給付課 clerk who records calculations, and the one who decides (two-person rule).
+const CALCULATOR: &str = "kyufu01";
+const DECIDER: &str = "kyufu02";
 
 fn d(s: &str) -> Date {
     parse(s).expect("test date")
@@ -223,6 +226,7 @@ fn calculated(sequence: u32, basis: Basis) -> BenefitClaimEvent {
         sequence,
         basis,
         amount,
+        calculated_by: Some(CALCULATOR.to_owned()),
     })
 }
 
@@ -319,7 +323,11 @@ fn register(on: &str) -> BenefitClaimCommand {
 
 fn calculate(basis: Basis) -> BenefitClaimCommand {
     let amount = yen(basis.result_yen);
-    BenefitClaimCommand::RecordCalculation(CalculationRecord { basis, amount })
+    BenefitClaimCommand::RecordCalculation(CalculationRecord {
+        basis,
+        amount,
+        calculated_by: CALCULATOR.to_owned(),
+    })
 }
 
 fn decide_pay(amount: i64, basis: Basis, override_reason: Option<&str>) -> BenefitClaimCommand {
@@ -330,6 +338,7 @@ fn decide_pay(amount: i64, basis: Basis, override_reason: Option<&str>) -> Benef
         },
         basis,
         override_reason: override_reason.map(text),
+        decided_by: DECIDER.to_owned(),
     })
 }
 
@@ -339,6 +348,7 @@ fn decide_refuse() -> BenefitClaimCommand {
         outcome: refuse_outcome(),
         basis: refusal_basis(),
         override_reason: None,
+        decided_by: DECIDER.to_owned(),
     })
 }
 
@@ -379,6 +389,7 @@ fn correct(
         outcome,
         basis,
         override_reason: override_reason.map(text),
+        corrected_by: DECIDER.to_owned(),
     })
 }
 
@@ -733,6 +744,7 @@ async fn calculation_refusals() {
         BenefitClaimCommand::RecordCalculation(CalculationRecord {
             basis: sickness_basis(),
             amount: yen(173_000),
+            calculated_by: CALCULATOR.to_owned(),
         }),
         "basis_result_mismatch",
     )
@@ -745,6 +757,7 @@ async fn calculation_refusals() {
                 ..Basis::default()
             },
             amount: yen(-1),
+            calculated_by: CALCULATOR.to_owned(),
         }),
         "invalid_amount",
     )
@@ -752,6 +765,87 @@ async fn calculation_refusals() {
 }
 
 // ---------------------------------------------------------------- 決定
+
+/// 計算者 ≠ 決定者: the one who recorded the calculation in force can neither decide nor
+/// correct; another clerk can.
+#[tokio::test]
+async fn the_calculator_cannot_decide_or_correct_on_their_own_calculation() {
+    let history = vec![received(), registered(), calculated(1, sickness_basis())];
+    let BenefitClaimCommand::Decide(mut own) = decide_pay(173_342, sickness_basis(), None) else {
+        unreachable!("decide_pay builds a decision")
+    };
+    own.decided_by = CALCULATOR.to_owned();
+    let err = refuses(
+        history.clone(),
+        BenefitClaimCommand::Decide(own),
+        "two_person_rule",
+    )
+    .await;
+    assert_eq!(err.category(), ErrorCategory::Forbidden);
+    // A 不支給 is a decision too.
+    let BenefitClaimCommand::Decide(mut own_refusal) = decide_refuse() else {
+        unreachable!("decide_refuse builds a decision")
+    };
+    own_refusal.decided_by = CALCULATOR.to_owned();
+    refuses(
+        history.clone(),
+        BenefitClaimCommand::Decide(own_refusal),
+        "two_person_rule",
+    )
+    .await;
+    // Given a decision by DECIDER, DECIDER recalculates: DECIDER cannot correct on it, the
+    // first clerk can.
+    let mut decided = history;
+    decided.push(decided_pay());
+    decided.push(BenefitClaimEvent::ClaimCalculated(ClaimCalculated {
+        sequence: 2,
+        basis: Basis {
+            result_yen: 0,
+            ..Basis::default()
+        },
+        amount: Yen::ZERO,
+        calculated_by: Some(DECIDER.to_owned()),
+    }));
+    refuses(
+        decided.clone(),
+        correct("2025-08-01", refuse_outcome(), refusal_basis(), None),
+        "two_person_rule",
+    )
+    .await;
+    let BenefitClaimCommand::Correct(mut by_other) =
+        correct("2025-08-01", refuse_outcome(), refusal_basis(), None)
+    else {
+        unreachable!("correct builds a correction")
+    };
+    by_other.corrected_by = CALCULATOR.to_owned();
+    let events = TestFramework::<BenefitClaim>::with(())
+        .given(decided)
+        .when_async(BenefitClaimCommand::Correct(by_other))
+        .await
+        .inspect_result()
+        .expect("another clerk corrects");
+    assert_eq!(events.len(), 1);
+}
+
+/// A calculation recorded before calculators were kept cannot be checked against the
+/// decider: it must be recorded again.
+#[tokio::test]
+async fn a_calculation_without_its_calculator_must_be_recorded_again_before_deciding() {
+    let BenefitClaimEvent::ClaimCalculated(mut legacy) = calculated(1, sickness_basis()) else {
+        unreachable!("calculated builds a calculation")
+    };
+    legacy.calculated_by = None;
+    refuses(
+        vec![
+            received(),
+            registered(),
+            BenefitClaimEvent::ClaimCalculated(legacy),
+        ],
+        decide_pay(173_342, sickness_basis(), None),
+        "calculation_not_attributed",
+    )
+    .await;
+}
 
 #[tokio::test]
 async fn decides_to_pay_the_latest_calculation() {
@@ -876,6 +970,7 @@ async fn refusal_refusals() {
             outcome: refuse_outcome(),
             basis: sickness_basis(),
             override_reason: None,
+            decided_by: DECIDER.to_owned(),
         }),
         "basis_result_mismatch",
     )
@@ -887,6 +982,7 @@ async fn refusal_refusals() {
             outcome: refuse_outcome(),
             basis: refusal_basis(),
             override_reason: Some(text("x")),
+            decided_by: DECIDER.to_owned(),
         }),
         "override_not_applicable",
     )
@@ -905,6 +1001,7 @@ async fn decision_state_refusals() {
             outcome: refuse_outcome(),
             basis: refusal_basis(),
             override_reason: None,
+            decided_by: DECIDER.to_owned(),
         }),
         "date_out_of_order",
     )
@@ -1373,6 +1470,7 @@ async fn family_lump_sum_from_receipt_to_notice() {
             },
             basis: lump_sum_basis(),
             override_reason: None,
+            decided_by: DECIDER.to_owned(),
         }),
         vec![decision.clone()],
     )

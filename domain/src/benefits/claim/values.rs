@@ -255,6 +255,9 @@ pub struct Calculation {
     pub basis: Basis,
     /// The amount calculated.
     pub amount: Yen,
+    /// 職員ID of the staff member who recorded it (absent before the two-person rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculated_by: Option<String>,
 }
 
 /// The decision in force: the original 支給決定 / 不支給決定 or its latest correction.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::commands::PaymentBatchCommand;
 use super::error::PaymentBatchError;
-use super::events::{BatchCreated, PaymentBatchEvent};
+use super::events::{BatchApproved, BatchCreated, PaymentBatchEvent};
 use super::values::{BatchPayment, BatchStatus, SettledTransfer};
 use crate::money::Yen;
 
@@ -25,6 +25,8 @@ pub struct PaymentBatch {
     pub(super) created: Option<BatchCreated>,
     /// Settled transfers by claim.
     pub(super) settled: BTreeMap<Uuid, SettledTransfer>,
+    /// The approval (振込データ承認), once given.
+    pub(super) approved: Option<BatchApproved>,
 }
 
 impl Aggregate for PaymentBatch {
@@ -54,6 +56,8 @@ impl Aggregate for PaymentBatch {
                     self.settled.insert(transfer.claim_id, transfer);
                 }
             }
+            PaymentBatchEvent::BatchApproved(e) => self.approved = Some(e),
+            PaymentBatchEvent::TransferFileDownloaded(_) => {}
         }
     }
 }
@@ -62,6 +66,11 @@ impl PaymentBatch {
     /// The batch as created.
     pub fn created(&self) -> Option<&BatchCreated> {
         self.created.as_ref()
+    }
+
+    /// The approval, once given: the transfer file is served only then.
+    pub fn approval(&self) -> Option<&BatchApproved> {
+        self.approved.as_ref()
     }
 
     /// The payments, in file order (empty before creation).

@@ -10,13 +10,21 @@
 //!   claim already settled with the same answer (same outcome, same bank reference or reason)
 //!   is skipped, so posting one result twice records nothing the second time; a different
 //!   answer for a settled claim is refused (`result_conflicts`).
+//! - Four eyes (振込データ承認): a batch is approved once, by a 給付課 member who did not make it
+//!   (`two_person_rule`); its transfer file is downloaded only once approved
+//!   (`batch_not_approved`), and every download is an event of the batch. A batch made before
+//!   its maker was recorded cannot be approved (`batch_not_attributed`).
 
 use std::collections::BTreeSet;
 
 use super::aggregate::PaymentBatch;
-use super::commands::{BankResult, BatchCreation, PaymentBatchCommand};
+use super::commands::{
+    BankResult, BatchApproval, BatchCreation, PaymentBatchCommand, TransferFileDownload,
+};
 use super::error::PaymentBatchError as E;
-use super::events::{BankResultRecorded, BatchCreated, PaymentBatchEvent};
+use super::events::{
+    BankResultRecorded, BatchApproved, BatchCreated, PaymentBatchEvent, TransferFileDownloaded,
+};
 use super::values::{BatchPayment, SettledTransfer};
 use crate::money::Yen;
 
@@ -40,7 +48,56 @@ impl PaymentBatch {
             PaymentBatchCommand::RecordBankResult(body) => Ok(self
                 .settle(&body)?
                 .map(PaymentBatchEvent::BankResultRecorded)),
+            PaymentBatchCommand::Approve(body) => self
+                .approve(body)
+                .map(|e| Some(PaymentBatchEvent::BatchApproved(e))),
+            PaymentBatchCommand::RecordDownload(body) => self
+                .record_download(body)
+                .map(|e| Some(PaymentBatchEvent::TransferFileDownloaded(e))),
         }
+    }
+
+    fn approve(&self, body: BatchApproval) -> Result<BatchApproved> {
+        let created = self.created.as_ref().ok_or(E::BatchNotFound)?;
+        if let Some(approved) = &self.approved {
+            return Err(E::AlreadyApproved {
+                approved_by: approved.approved_by.clone(),
+            });
+        }
+        match created.created_by.as_deref() {
+            None => return Err(E::CreatorNotRecorded),
+            Some(creator) if creator == body.approved_by => {
+                return Err(E::ApproverIsCreator {
+                    staff_id: body.approved_by,
+                })
+            }
+            Some(_) => {}
+        }
+        Ok(BatchApproved {
+            approved_by: body.approved_by,
+            approved_at: body.approved_at,
+        })
+    }
+
+    /// Whether the transfer file may be served: the batch exists and is approved.
+    pub fn check_downloadable(&self) -> Result<()> {
+        self.created.as_ref().ok_or(E::BatchNotFound)?;
+        if self.approved.is_none() {
+            return Err(E::NotApproved);
+        }
+        Ok(())
+    }
+
+    fn record_download(&self, body: TransferFileDownload) -> Result<TransferFileDownloaded> {
+        self.check_downloadable()?;
+        Ok(TransferFileDownloaded {
+            downloaded_by: body.downloaded_by,
+            downloaded_at: body.downloaded_at,
+            client_address: body.client_address,
+            terminal_id: body.terminal_id,
+            file_sha256: body.file_sha256,
+            file_bytes: body.file_bytes,
+        })
     }
 
     fn create(&self, body: BatchCreation) -> Result<BatchCreated> {
@@ -103,6 +160,7 @@ impl PaymentBatch {
             count: u32::try_from(payments.len()).unwrap_or(u32::MAX),
             payments,
             total_amount: total,
+            created_by: Some(body.created_by),
         })
     }
 

@@ -57,6 +57,20 @@ pub enum PaymentBatchError {
         given: &'static str,
         settled_on: Date,
     },
+    /// The approver made the batch (two-person rule: 作成者 ≠ 承認者).
+    #[error("{staff_id} made this batch; it must be approved by another 給付課 member")]
+    ApproverIsCreator { staff_id: String },
+    /// A second approval.
+    #[error("the batch was already approved by {approved_by}")]
+    AlreadyApproved { approved_by: String },
+    /// The transfer file of a batch not approved yet.
+    #[error(
+        "the batch is not approved yet (振込データ承認): its transfer file cannot be downloaded"
+    )]
+    NotApproved,
+    /// A batch made before the maker was recorded: the rule cannot be checked.
+    #[error("the batch does not record who made it; the two-person rule cannot be checked")]
+    CreatorNotRecorded,
 }
 
 crate::refusal::refusal_by_inherent_methods!(PaymentBatchError);
@@ -78,6 +92,10 @@ impl PaymentBatchError {
             E::ClaimNotInBatch { .. } => "claim_not_in_batch",
             E::DuplicateResult { .. } => "duplicate_result",
             E::ResultConflicts { .. } => "result_conflicts",
+            E::ApproverIsCreator { .. } => "two_person_rule",
+            E::AlreadyApproved { .. } => "batch_already_approved",
+            E::NotApproved => "batch_not_approved",
+            E::CreatorNotRecorded => "batch_not_attributed",
         }
     }
 
@@ -86,7 +104,12 @@ impl PaymentBatchError {
         use PaymentBatchError as E;
         match self {
             E::BatchNotFound => ErrorCategory::NotFound,
-            E::BatchAlreadyCreated { .. } | E::ResultConflicts { .. } => ErrorCategory::Conflict,
+            E::BatchAlreadyCreated { .. }
+            | E::ResultConflicts { .. }
+            | E::AlreadyApproved { .. }
+            | E::NotApproved
+            | E::CreatorNotRecorded => ErrorCategory::Conflict,
+            E::ApproverIsCreator { .. } => ErrorCategory::Forbidden,
             E::NoPayments
             | E::TooManyPayments { .. }
             | E::DuplicateClaim { .. }

@@ -23,10 +23,14 @@ mod tests;
 pub const STREAM_TYPE: &str = "payment_batch";
 
 pub use aggregate::PaymentBatch;
-pub use commands::{BankResult, BatchCreation, PaymentBatchCommand};
+pub use commands::{
+    BankResult, BatchApproval, BatchCreation, PaymentBatchCommand, TransferFileDownload,
+};
 pub use decide::{MAX_AMOUNT, MAX_PAYMENTS, MAX_TOTAL};
 pub use error::{ErrorCategory, PaymentBatchError};
-pub use events::{BankResultRecorded, BatchCreated, PaymentBatchEvent};
+pub use events::{
+    BankResultRecorded, BatchApproved, BatchCreated, PaymentBatchEvent, TransferFileDownloaded,
+};
 pub use values::{
     BatchPayment, BatchStatus, ClaimTransferResult, PaymentOrder, RequesterAccountType,
     SettledTransfer, TransferOutcome, TransferRequester,

@@ -18,6 +18,9 @@ const BURIAL: Uuid = Uuid::from_u128(0xC1);
 const BIRTH: Uuid = Uuid::from_u128(0xC2);
 const TARO: Uuid = Uuid::from_u128(0x1);
 const HANAKO: Uuid = Uuid::from_u128(0x2);
+/// The 給付課 member who makes batches, and the one who approves them (two-person rule).
+const MAKER: &str = "kyufu01";
+const APPROVER: &str = "kyufu02";
 
 fn d(s: &str) -> Date {
     parse(s).expect("test date")
@@ -83,6 +86,7 @@ fn creation() -> BatchCreation {
             order(BURIAL, TARO, BenefitKind::Burial, 50_000),
             order(BIRTH, HANAKO, BenefitKind::ChildbirthLumpSum, 500_000),
         ],
+        created_by: MAKER.to_owned(),
     }
 }
 
@@ -112,6 +116,7 @@ fn created() -> PaymentBatchEvent {
         count: 2,
         // 50,000 + 500,000 = 550,000
         total_amount: yen(550_000),
+        created_by: Some(MAKER.to_owned()),
     }))
 }
 
@@ -175,6 +180,89 @@ async fn refuses(events: Vec<PaymentBatchEvent>, command: PaymentBatchCommand, c
         Ok(events) => panic!("expected error {code}, got events {events:?}"),
         Err(err) => assert_eq!(err.code(), code, "{err}"),
     }
+}
+
+// ---------------------------------------------------------------- 承認 and downloads
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    s.parse().expect("timestamp")
+}
+
+fn approve(by: &str) -> PaymentBatchCommand {
+    PaymentBatchCommand::Approve(BatchApproval {
+        approved_by: by.to_owned(),
+        approved_at: at("2025-07-11T01:00:00Z"),
+    })
+}
+
+fn approved() -> PaymentBatchEvent {
+    PaymentBatchEvent::BatchApproved(BatchApproved {
+        approved_by: APPROVER.to_owned(),
+        approved_at: at("2025-07-11T01:00:00Z"),
+    })
+}
+
+fn download() -> TransferFileDownload {
+    TransferFileDownload {
+        downloaded_by: APPROVER.to_owned(),
+        downloaded_at: at("2025-07-11T02:00:00Z"),
+        client_address: Some("10.0.0.7".to_owned()),
+        terminal_id: Some("T-001".to_owned()),
+        file_sha256: "ab".repeat(32),
+        file_bytes: 610,
+    }
+}
+
+/// 作成者 ≠ 承認者: the maker cannot approve; another member can, once.
+#[tokio::test]
+async fn a_batch_is_approved_once_by_another_than_its_maker() {
+    refuses(vec![created()], approve(MAKER), "two_person_rule").await;
+    accepts(vec![created()], approve(APPROVER), vec![approved()]).await;
+    refuses(
+        vec![created(), approved()],
+        approve("kyufu03"),
+        "batch_already_approved",
+    )
+    .await;
+    refuses(vec![], approve(APPROVER), "batch_not_found").await;
+    // a batch made before makers were recorded cannot be checked
+    let PaymentBatchEvent::BatchCreated(mut legacy) = created() else {
+        unreachable!("created builds a BatchCreated")
+    };
+    legacy.created_by = None;
+    refuses(
+        vec![PaymentBatchEvent::BatchCreated(legacy)],
+        approve(APPROVER),
+        "batch_not_attributed",
+    )
+    .await;
+}
+
+/// The file is served only once approved; each download is an event.
+#[tokio::test]
+async fn downloads_are_recorded_only_once_approved() {
+    refuses(
+        vec![created()],
+        PaymentBatchCommand::RecordDownload(download()),
+        "batch_not_approved",
+    )
+    .await;
+    let d = download();
+    accepts(
+        vec![created(), approved()],
+        PaymentBatchCommand::RecordDownload(d.clone()),
+        vec![PaymentBatchEvent::TransferFileDownloaded(
+            TransferFileDownloaded {
+                downloaded_by: d.downloaded_by,
+                downloaded_at: d.downloaded_at,
+                client_address: d.client_address,
+                terminal_id: d.terminal_id,
+                file_sha256: d.file_sha256,
+                file_bytes: 610,
+            },
+        )],
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------- 作成
