@@ -224,6 +224,6 @@ pub async fn account(
         account,
         history: history.into_iter().map(EventRecord::from).collect(),
     };
-    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    read_log::record(&mut *conn, &staff, &detail, 1).await?;
     Ok(Json(detail))
 }

@@ -403,7 +403,7 @@ pub async fn claim(
         claim,
         history: events.into_iter().map(EventRecord::from).collect(),
     };
-    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    read_log::record(&mut *conn, &staff, &detail, 1).await?;
     Ok(Json(detail))
 }
 

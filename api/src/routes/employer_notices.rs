@@ -240,7 +240,7 @@ pub async fn detail(
     staff.role()?;
     let mut conn = state.pool.acquire().await?;
     let detail = employer_notices::detail(&mut conn, &state.upcasters, &office_code, month).await?;
-    read_log::record(&state.pool, &staff, &detail, detail.lines.len()).await?;
+    read_log::record(&mut *conn, &staff, &detail, detail.lines.len()).await?;
     Ok(Json(detail))
 }
 

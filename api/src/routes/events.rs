@@ -163,6 +163,6 @@ pub async fn stream(
         ));
     }
     let events: Vec<EventRecord> = events.into_iter().map(EventRecord::from).collect();
-    read_log::record(&state.pool, &staff, &events, events.len()).await?;
+    read_log::record(&mut *conn, &staff, &events, events.len()).await?;
     Ok(Json(events))
 }

@@ -93,7 +93,7 @@ pub async fn history(
         periods: member.periods,
         events: events.into_iter().map(EventRecord::from).collect(),
     };
-    read_log::record(&state.pool, &staff, &history, history.events.len()).await?;
+    read_log::record(&mut *conn, &staff, &history, history.events.len()).await?;
     Ok(Json(history))
 }
 

@@ -160,8 +160,8 @@ pub async fn transfer_file(
     let metadata = staff.metadata(role);
     let mut tx = event_store::begin_command(&state.pool).await?;
     let file = payment_batches::download(&mut tx, &state.upcasters, batch_id, &metadata).await?;
-    // the read is logged before the download event commits: no log, no file and no event
-    read_log::record(&state.pool, &staff, &file.batch, file.batch.payments.len()).await?;
+    // the read is logged in the download's transaction: no log, no file and no event
+    read_log::record(&mut *tx, &staff, &file.batch, file.batch.payments.len()).await?;
     tx.commit().await?;
     let disposition = format!("attachment; filename=\"{}\"", file.file_name);
     let disposition = HeaderValue::from_str(&disposition).map_err(|e| ApiError::internal(&e))?;

@@ -516,7 +516,7 @@ pub async fn import_report(
     staff.role()?;
     let mut conn = state.pool.acquire().await?;
     let report = receipt_import::find(&mut conn, id).await?;
-    read_log::record(&state.pool, &staff, &report, report.lines.len()).await?;
+    read_log::record(&mut *conn, &staff, &report, report.lines.len()).await?;
     Ok(Json(report))
 }
 
@@ -602,7 +602,7 @@ pub async fn arrears(
         page,
         per_page,
     };
-    read_log::record(&state.pool, &staff, &list, list.arrears.accounts.len()).await?;
+    read_log::record(&mut *conn, &staff, &list, list.arrears.accounts.len()).await?;
     Ok(Json(list))
 }
 
@@ -659,6 +659,6 @@ pub async fn refund_list(
         page,
         per_page,
     };
-    read_log::record(&state.pool, &staff, &list, list.refunds.refunds.len()).await?;
+    read_log::record(&mut *conn, &staff, &list, list.refunds.refunds.len()).await?;
     Ok(Json(list))
 }
