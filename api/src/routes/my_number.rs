@@ -57,7 +57,7 @@ pub async fn start_access(
             "purpose must be 1 to 200 characters and minutes 1 to 60",
         ));
     }
-    let role = staff.any_role()?;
+    let role = staff.role()?;
     if !staff.my_number_permission {
         access_log::record_alone(
             &state.pool,
@@ -126,7 +126,7 @@ pub async fn end_access(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Json<AccessEnded>, ApiError> {
-    let role = staff.any_role()?;
+    let role = staff.role()?;
     let ended = elevation::end_all(&state.pool, &staff.claims.sub).await?;
     access_log::record_alone(
         &state.pool,
@@ -639,7 +639,7 @@ pub async fn read(
     ))
 }
 
-/// The status of a person's 個人番号 record, never the number (any staff role).
+/// The status of a person's 個人番号 record, never the number (every role but `system_admin` and `review`).
 #[utoipa::path(get, path = "/api/v1/persons/{person_id}/my-number/status", tag = "個人番号",
     params(("person_id" = Uuid, Path, description = "the person")),
     responses((status = 200, body = kenpo_projections::my_number_status::MyNumberStatus), (status = 404, body = Problem)))]
@@ -648,7 +648,7 @@ pub async fn status(
     staff: Staff,
     PathParam(person_id): PathParam<Uuid>,
 ) -> Result<Json<kenpo_projections::my_number_status::MyNumberStatus>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let status = kenpo_projections::my_number_status::find(&state.pool, person_id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -755,7 +755,7 @@ pub async fn access_log_page(
     staff: Staff,
     crate::json::QueryParams(p): crate::json::QueryParams<AccessLogParams>,
 ) -> Result<Json<AccessLogPage>, ApiError> {
-    staff.require(crate::auth::Role::DataProtection)?;
+    staff.role()?;
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(100);
     if page < 1 || !(1..=500).contains(&per_page) {
@@ -805,7 +805,7 @@ pub async fn review(
     staff: Staff,
     crate::json::QueryParams(p): crate::json::QueryParams<ReviewParams>,
 ) -> Result<Json<crate::application::my_number::review::Review>, ApiError> {
-    staff.require(crate::auth::Role::DataProtection)?;
+    staff.role()?;
     let month = kenpo_domain::calendar::parse_year_month(&p.month)
         .map_err(|e| ApiError::invalid("invalid_query", format!("month: {e}")))?;
     let first = chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1)
