@@ -7,6 +7,7 @@
 
 pub mod application;
 pub mod auth;
+pub mod authorization;
 pub mod cli;
 pub mod config;
 pub mod database;

@@ -3,6 +3,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::authorization::openapi::RolesInDocument;
 use crate::problem::Problem;
 use crate::routes;
 
@@ -34,7 +35,7 @@ queries are GET. Errors are application/problem+json with a stable `code`. Dates
 in answers; inputs also take 和暦 (令和7年4月1日, R7.4.1).",
     ),
     paths(
-        routes::health::healthz, routes::health::readyz,
+        routes::health::healthz, routes::health::readyz, served,
         routes::persons::acquire, routes::persons::recognize_dependent, routes::persons::lose,
         routes::persons::remove_dependent, routes::persons::determine_remuneration,
         routes::persons::report_bonus, routes::persons::change_name, routes::persons::change_address,
@@ -47,6 +48,7 @@ in answers; inputs also take 和暦 (令和7年4月1日, R7.4.1).",
         routes::events::feed, routes::events::stream,
         routes::my_number::start_access, routes::my_number::end_access,
         routes::my_number::register, routes::my_number::change, routes::my_number::delete,
+        routes::my_number::confirm_entry, routes::my_number::withdraw_entry,
         routes::my_number::not_registered, routes::my_number::assign_branch_number,
         routes::my_number::change_branch_number, routes::my_number::five_info,
         routes::my_number::read, routes::my_number::status, routes::my_number::lookup,
@@ -82,10 +84,20 @@ in answers; inputs also take 和暦 (令和7年4月1日, R7.4.1).",
         routes::employer_accounts::account,
     ),
     components(schemas(Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &RolesInDocument),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
+
+/// This document (OpenAPI 3.1, JSON).
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health",
+    responses((status = 200, description = "the OpenAPI document", content_type = "application/json")))]
+pub async fn served() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        document(),
+    )
+}
 
 /// The document as JSON, generated once. Generation walks every schema recursively and needs
 /// more stack than a small (test or worker) thread has in debug builds, so it runs on a thread

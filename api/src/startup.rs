@@ -59,13 +59,6 @@ pub fn upcasters() -> Upcasters {
     Upcasters::new(kenpo_domain::upcasters::all())
 }
 
-async fn openapi_json() -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        crate::openapi::document(),
-    )
-}
-
 /// Every route of the API, behind the edge with its default configuration.
 pub fn router(state: AppState) -> Router {
     router_with(state, &EdgeConfig::default())
@@ -80,7 +73,7 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
     crate::openapi::document();
     use routes::{events, members, my_number, persons};
     let api = Router::new()
-        .route("/openapi.json", get(openapi_json))
+        .route("/openapi.json", get(crate::openapi::served))
         .route("/acquisitions", post(persons::acquire))
         .route("/dependents", post(persons::recognize_dependent))
         .route("/persons/{person_id}/loss", post(persons::lose))
@@ -174,6 +167,14 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route(
             "/persons/{person_id}/my-number/change",
             post(my_number::change),
+        )
+        .route(
+            "/persons/{person_id}/my-number/entries/{entry_id}/confirmation",
+            post(my_number::confirm_entry),
+        )
+        .route(
+            "/persons/{person_id}/my-number/entries/{entry_id}/withdrawal",
+            post(my_number::withdraw_entry),
         )
         .route(
             "/persons/{person_id}/my-number/deletion",
@@ -370,6 +371,11 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .nest("/api/v1", api)
+        // after every route: the guard covers them all (and only matched routes)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::authorization::guard::admit,
+        ))
         .fallback(|| async { ApiError::not_found("no_such_route", "there is no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -1,7 +1,9 @@
-//! docs/guide.md kept true: the real `kenpo serve` on this test's fresh database, two accounts
-//! bootstrapped with `kenpo accounts bootstrap`, then `scripts/guide-walkthrough` — the guide's
-//! commands, which check every figure the guide states — must finish with its last line.
-//! Needs `curl` and `jq` on the machine (the script's only tools); missing, the test fails.
+//! The executed guides kept true: the real `kenpo serve` on this test's fresh database, two
+//! accounts bootstrapped with `kenpo accounts bootstrap`, then the guide's script — its commands,
+//! which check every figure and answer the guide states — must finish with its last line:
+//! `scripts/guide-walkthrough` for docs/guide.md, `scripts/data-protection-walkthrough` for
+//! docs/data-protection.md. Needs `curl` and `jq` on the machine (the scripts' only tools);
+//! missing, the test fails.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -15,8 +17,10 @@ fn kenpo_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_kenpo"))
 }
 
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/guide-walkthrough")
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts")
+        .join(name)
 }
 
 fn database_url(pool: &PgPool) -> String {
@@ -81,8 +85,26 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The day of work of docs/guide.md, then what the data protection officer checks of it
+/// (docs/data-protection.md), on one server: the second guide reads the logs the first one left.
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
-async fn the_guide_runs_as_documented(pool: PgPool) {
+async fn the_guides_run_as_documented(pool: PgPool) {
+    walk_through(
+        pool,
+        &[
+            ("guide-walkthrough", "guide: all steps as documented"),
+            (
+                "data-protection-walkthrough",
+                "data-protection: all steps as documented",
+            ),
+        ],
+    )
+    .await;
+}
+
+/// Serves kenpo on the fresh database of `pool` and runs each `scripts/<name>` in turn; each
+/// must succeed and print its last line last.
+async fn walk_through(pool: PgPool, scripts: &[(&str, &str)]) {
     require_tool("curl");
     require_tool("jq");
     let database = database_url(&pool);
@@ -157,32 +179,30 @@ async fn the_guide_runs_as_documented(pool: PgPool) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    let out = Command::new("bash")
-        .arg(script())
-        .env("KENPO_API", format!("http://127.0.0.1:{port}/api/v1"))
-        .env("KENPO_BIN", kenpo_binary())
-        .env("KENPO_HOME", &home)
-        .env_remove("KENPO_JWT_SECRET")
-        .env_remove("KENPO_JWT_SECRET_FILE")
-        .env_remove("ADMIN_TOKEN")
-        .env_remove("DPO_TOKEN")
-        .env("ADMIN_USER", "admin1")
-        .env("DPO_USER", "dpo1")
-        .env("GUIDE_OUT", home.join("out"))
-        .output()
-        .unwrap();
-    let stdout = text(&out.stdout);
-    assert!(
-        out.status.success(),
-        "scripts/guide-walkthrough failed ({}):\n{stdout}\n{}\nserver log:\n{}",
-        out.status,
-        text(&out.stderr),
-        std::fs::read_to_string(&log).unwrap_or_default()
-    );
-    assert_eq!(
-        stdout.lines().last(),
-        Some("guide: all steps as documented"),
-        "{stdout}"
-    );
+    for (name, last_line) in scripts {
+        let out = Command::new("bash")
+            .arg(script(name))
+            .env("KENPO_API", format!("http://127.0.0.1:{port}/api/v1"))
+            .env("KENPO_BIN", kenpo_binary())
+            .env("KENPO_HOME", &home)
+            .env_remove("KENPO_JWT_SECRET")
+            .env_remove("KENPO_JWT_SECRET_FILE")
+            .env_remove("ADMIN_TOKEN")
+            .env_remove("DPO_TOKEN")
+            .env("ADMIN_USER", "admin1")
+            .env("DPO_USER", "dpo1")
+            .env("GUIDE_OUT", home.join("out"))
+            .output()
+            .unwrap();
+        let stdout = text(&out.stdout);
+        assert!(
+            out.status.success(),
+            "scripts/{name} failed ({}):\n{stdout}\n{}\nserver log:\n{}",
+            out.status,
+            text(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        assert_eq!(stdout.lines().last(), Some(*last_line), "{stdout}");
+    }
     drop(server);
 }

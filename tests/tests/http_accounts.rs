@@ -1134,15 +1134,15 @@ async fn with_an_identity_provider_my_number_access_needs_multi_factor_authentic
 /// Who may read the raw events of each stream kind (`GET /streams/{id}`, `GET /events`):
 /// the roles the read models of that kind admit, written out independently of
 /// `kenpo_api::application::stream_access` (the six kinds of personal data without
-/// `system_admin`; bank accounts for 給付課 and audit; the ユーザ管理簿 for システム担当 and
+/// `system_admin`, and without `review` but for members and claims; bank accounts for 給付課 and audit; the ユーザ管理簿 for システム担当 and
 /// データ保護担当). `ticker` stands for a kind the service does not know: nobody reads it.
 const STREAM_KIND_READERS: &[(&str, &[&str])] = &[
     ("person", PERSONAL),
-    ("my_number", PERSONAL),
+    ("my_number", PERSONAL_BUT_REVIEW),
     ("benefit_claim", PERSONAL),
-    ("medical_certificate", PERSONAL),
-    ("premium_account", PERSONAL),
-    ("employer_notice", PERSONAL),
+    ("medical_certificate", PERSONAL_BUT_REVIEW),
+    ("premium_account", PERSONAL_BUT_REVIEW),
+    ("employer_notice", PERSONAL_BUT_REVIEW),
     ("employer", &["benefits", "auditor"]),
     ("payment_batch", &["benefits", "auditor"]),
     (
@@ -1165,6 +1165,14 @@ const PERSONAL: &[&str] = &[
     "benefits",
     "premiums",
     "review",
+    "data_protection",
+    "auditor",
+];
+/// 審査課 reads members and claims only (the 適用ファイル by 識別番号, L809–812).
+const PERSONAL_BUT_REVIEW: &[&str] = &[
+    "qualification",
+    "benefits",
+    "premiums",
     "data_protection",
     "auditor",
 ];

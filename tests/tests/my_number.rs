@@ -33,7 +33,10 @@ fn valid_number(base: u64) -> String {
     format!("{base:011}{check}")
 }
 
+/// The clerk `mn1` (permitted, access still off) and the confirmer `mn2` (permitted, access
+/// on) of the double entry.
 async fn mn_clerk(app: &TestApp) -> String {
+    app.my_number_confirmer_with_access_by(&mn_post).await;
     app.my_number_clerk().await
 }
 
@@ -80,20 +83,11 @@ async fn access_on(app: &TestApp, token: &str) {
     assert_eq!(status, 201, "{body}");
 }
 
+/// 登録 keyed by `token` and confirmed by the confirmer `mn2` (ダブルチェック): the
+/// confirmation's answer, or the entry's when it was not pending.
 async fn register(app: &TestApp, token: &str, person: Uuid, number: &str) -> (u16, Value) {
-    let body = json!({ "number": number, "source": "employer", "registered_on": "2025-04-03" });
-    json(
-        mn_post(
-            app,
-            &format!("/api/v1/persons/{person}/my-number"),
-            token,
-            &body,
-        )
-        .send()
+    app.register_my_number_by(&mn_post, person, number, token, &app.my_number_confirmer())
         .await
-        .unwrap(),
-    )
-    .await
 }
 
 async fn access_log(app: &TestApp) -> Vec<(String, String, String, Option<Uuid>, Option<String>)> {
@@ -300,18 +294,9 @@ async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPo
 
     let change =
         json!({ "number": B, "reason": { "kind": "reissued" }, "changed_on": "2026-01-10" });
-    let (status, body) = json(
-        mn_post(
-            &app,
-            &format!("/api/v1/persons/{id}/my-number/change"),
-            &mn,
-            &change,
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let (status, body) = app
+        .change_my_number_by(&mn_post, id, &change, &mn, &app.my_number_confirmer())
+        .await;
     assert_eq!(status, 201, "{body}");
     let (_, read) = json(
         app.get(&format!("/api/v1/persons/{id}/my-number"), &mn)
@@ -367,26 +352,29 @@ async fn register_read_change_and_lookup_only_with_access_switched_on(pool: PgPo
     assert_eq!((status, st["status"].as_str()), (200, Some("registered")));
 
     let log = access_log(&app).await;
-    let actions: Vec<(&str, &str)> = log
+    let actions: Vec<(&str, &str, &str)> = log
         .iter()
-        .map(|(_, a, o, _, _)| (a.as_str(), o.as_str()))
+        .map(|(staff, a, o, _, _)| (staff.as_str(), a.as_str(), o.as_str()))
         .collect();
+    // every entry is keyed by mn1 and confirmed by mn2 (ダブルチェック)
     assert_eq!(
         actions,
         vec![
-            ("register", "refused"),
-            ("elevate", "ok"),
-            ("register", "ok"),
-            ("register", "ok"),
-            ("read", "ok"),
-            ("change", "ok"),
-            ("read", "ok"),
-            ("lookup", "ok"),
-            ("lookup", "ok"),
+            ("mn2", "elevate", "ok"),
+            ("mn1", "register", "refused"),
+            ("mn1", "elevate", "ok"),
+            ("mn1", "register", "ok"),
+            ("mn2", "confirm", "ok"),
+            ("mn1", "register", "ok"),
+            ("mn1", "read", "ok"),
+            ("mn1", "change", "ok"),
+            ("mn2", "confirm", "ok"),
+            ("mn1", "read", "ok"),
+            ("mn1", "lookup", "ok"),
+            ("mn1", "lookup", "ok"),
         ]
     );
-    assert!(log.iter().all(|(staff, ..)| staff == "mn1"));
-    assert_eq!(log[4].3, Some(id));
+    assert_eq!(log[6].3, Some(id));
     assert_nothing_to_guess_in_the_database(&app, &[A, B]).await;
 }
 
@@ -403,22 +391,31 @@ async fn an_idempotency_record_replays_within_its_window_only_and_is_then_purged
             .header("idempotency-key", "mn-0001")
     };
     let (status, first) = json(send().send().await.unwrap()).await;
-    assert_eq!(status, 201, "{first}");
+    assert_eq!(status, 202, "{first}");
+    let entry_id = first["entry_id"].as_str().unwrap().to_owned();
+    let confirmer = app.my_number_confirmer();
+    let (status, confirmed) = app
+        .confirm_my_number_entry(&mn_post, &confirmer, id, &entry_id, A)
+        .await;
+    assert_eq!(status, 201, "{confirmed}");
     // within the window: the first answer again, nothing new
     let before = app.event_count().await;
     let (status, again) = json(send().send().await.unwrap()).await;
-    assert_eq!((status, &again), (201, &first));
+    assert_eq!((status, &again), (202, &first));
     assert_eq!(app.event_count().await, before);
     // the window is 7 days by default, and the record names its person
-    let (window, subject): (f64, Option<Uuid>) = sqlx::query_as(
+    let records: Vec<(f64, Option<Uuid>)> = sqlx::query_as(
         "SELECT extract(epoch FROM expires_at - created_at)::float8 / 86400, subject_person
            FROM idempotency_keys",
     )
-    .fetch_one(&app.pool)
+    .fetch_all(&app.pool)
     .await
     .unwrap();
-    assert!((window - 7.0).abs() < 0.001, "{window} days");
-    assert_eq!(subject, Some(id));
+    assert_eq!(records.len(), 2, "the entry and its confirmation");
+    for (window, subject) in records {
+        assert!((window - 7.0).abs() < 0.001, "{window} days");
+        assert_eq!(subject, Some(id));
+    }
     // after the window the same request runs anew: the same number again is 200, nothing new
     sqlx::query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'")
         .execute(&app.pool)
@@ -442,12 +439,12 @@ async fn an_idempotency_record_replays_within_its_window_only_and_is_then_purged
     let purged = kenpo_infrastructure::idempotency::purge_expired(&app.pool)
         .await
         .unwrap();
-    assert_eq!(purged, 1);
+    assert_eq!(purged, 2, "the entry's and the confirmation's");
     let left: Vec<Option<Uuid>> = sqlx::query_scalar("SELECT subject_person FROM idempotency_keys")
         .fetch_all(&app.pool)
         .await
         .unwrap();
-    assert_eq!(left, vec![Some(other)]);
+    assert_eq!(left, vec![Some(other), Some(other)]);
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
@@ -536,6 +533,7 @@ async fn the_authorisation_matrix(pool: PgPool) {
     let id = person(&app, "2025-04-01", None).await;
     let mn = app.token("mn1", &[Role::Qualification]);
     access_on(&app, &mn).await;
+    app.my_number_confirmer_with_access_by(&mn_post).await;
     assert_eq!(register(&app, &mn, id, A).await.0, 201);
 
     let entry = |app: &TestApp, token: &str| {
@@ -682,7 +680,11 @@ async fn retention_erases_due_numbers_everywhere_and_replay_still_works(pool: Pg
         .await
         .unwrap();
     assert_eq!(keys_before, 18, "the dry run changed nothing");
-    assert_eq!(idempotency_records(&app).await, 18, "one per registration");
+    assert_eq!(
+        idempotency_records(&app).await,
+        36,
+        "two per registration: the entry and its confirmation"
+    );
 
     let run = retention::run(
         &app.pool,
@@ -790,8 +792,8 @@ async fn retention_erases_due_numbers_everywhere_and_replay_still_works(pool: Pg
     // the erased persons' idempotency records went with their keys, in the same transaction
     assert_eq!(
         idempotency_records(&app).await,
-        12,
-        "only the kept persons' registrations are still recorded"
+        24,
+        "only the kept persons' entries and confirmations are still recorded"
     );
     // the erased numbers are nowhere, in any form or unkeyed digest; the kept ones are still
     // only sealed
@@ -830,7 +832,11 @@ async fn retention_erases_due_numbers_everywhere_and_replay_still_works(pool: Pg
         let events = events.as_array().unwrap();
         assert_eq!(events.last().unwrap()["event_type"], "MyNumberErased");
         assert_eq!(
-            events[0]["payload"]["MyNumberRegistered"]["sealed"],
+            events[0]["payload"]["MyNumberEntryRecorded"]["sealed"],
+            kenpo_api::routes::events::WITHHELD
+        );
+        assert_eq!(
+            events[1]["payload"]["MyNumberRegistered"]["sealed"],
             kenpo_api::routes::events::WITHHELD
         );
         let (status, read) = json(
@@ -1103,8 +1109,10 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
         .await;
     app.bootstrap("audit_mn", "監査室", &[Role::Auditor], true, from, None)
         .await;
+    let confirmer = app.my_number_confirmer_with_access_by(&mn_post).await;
     let id = person(&app, "2025-04-01", None).await;
     let p = |tail: &str| format!("/api/v1/persons/{id}/my-number{tail}");
+    let unknown_entry = Uuid::now_v7();
     let entries: Vec<(String, Value)> = vec![
         (
             p(""),
@@ -1135,6 +1143,14 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
             json!({"matched": true, "checked_on": "2025-05-01"}),
         ),
         ("/api/v1/my-number/lookups".to_owned(), json!({"number": A})),
+        (
+            p(&format!("/entries/{unknown_entry}/confirmation")),
+            json!({"number": A}),
+        ),
+        (
+            p(&format!("/entries/{unknown_entry}/withdrawal")),
+            json!({"reason": "読み違い"}),
+        ),
     ];
     let reads = [
         p(""),
@@ -1182,11 +1198,18 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
         (status, problem["code"].as_str()),
         (403, Some("my_number_permission_required"))
     );
-    // with access on, mn1 may do each of them
+    // with access on, mn1 may do each of them (登録 and 変更 confirmed by mn2); there is no
+    // such entry to confirm or withdraw
     access_on(&app, &mn).await;
-    let expected = [201, 201, 201, 201, 201, 201, 201, 404];
-    for ((path, body), want) in entries.iter().zip(expected) {
-        let (status, answer) = json(mn_post(&app, path, &mn, body).send().await.unwrap()).await;
+    let expected = [201, 201, 201, 201, 201, 201, 201, 404, 404, 404];
+    for (n, ((path, body), want)) in entries.iter().zip(expected).enumerate() {
+        let (status, answer) = if n < 2 {
+            let number = body["number"].as_str().unwrap();
+            app.enter_and_confirm(&mn_post, id, path, body, number, &mn, &confirmer)
+                .await
+        } else {
+            json(mn_post(&app, path, &mn, body).send().await.unwrap()).await
+        };
         assert_eq!(status, want, "mn1 POST {path}: {answer}");
     }
     // the data-protection officer reads the log and the review, never numbers
@@ -1201,8 +1224,8 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
     assert_eq!(app.get(&reads[0], &dpo).send().await.unwrap().status(), 403);
     assert_eq!(
         app.event_count().await - before,
-        7,
-        "only mn1's seven entries were recorded"
+        9,
+        "only mn1's seven entries were recorded (登録 and 変更 as entry and confirmation)"
     );
     let refused: i64 =
         sqlx::query_scalar("SELECT count(*) FROM my_number_access_log WHERE outcome = 'refused'")
@@ -1211,12 +1234,13 @@ async fn every_my_number_endpoint_refuses_without_permission_elevation_or_role(p
             .unwrap();
     assert_eq!(
         refused,
-        // 8 entries × 3 users, the number read × 3 users, the clerk's access request, the DPO's read
-        3 * 8 + 3 + 1 + 1,
+        // 10 entries × 3 users, the number read × 3 users, the clerk's access request, the DPO's
+        // read, mn1's confirmation and withdrawal of an entry that does not exist
+        3 * 10 + 3 + 1 + 1 + 2,
         "every refused My Number action is logged"
     );
     // each route's idempotency record is there (keyed, sealed), and nothing to guess from
-    assert_eq!(idempotency_records(&app).await, 7);
+    assert_eq!(idempotency_records(&app).await, 9);
     assert_nothing_to_guess_in_the_database(&app, &[A, B]).await;
 }
 
@@ -1289,4 +1313,290 @@ async fn the_monthly_review_counts_users_night_accesses_and_heavy_readers(pool: 
     .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["total"], 2);
+}
+
+/// POST an entry of `number` for `person` as `token` (first step only): the answer.
+async fn enter_only(app: &TestApp, token: &str, person: Uuid, number: &str) -> (u16, Value) {
+    let body = json!({ "number": number, "source": "employer", "registered_on": "2025-04-03" });
+    json(
+        mn_post(
+            app,
+            &format!("/api/v1/persons/{person}/my-number"),
+            token,
+            &body,
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_number_is_registered_only_when_a_second_person_keys_the_same_again(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let mn2 = app.my_number_confirmer();
+    let id = person(&app, "2025-04-01", None).await;
+    let path = |tail: &str| format!("/api/v1/persons/{id}/my-number{tail}");
+
+    // the entry is pending: nothing registered, nothing to read, the status shows who and when
+    let (status, entry) = enter_only(&app, &mn, id, A).await;
+    assert_eq!(
+        (status, entry["status"].as_str(), entry["kind"].as_str()),
+        (202, Some("pending_confirmation"), Some("registration")),
+        "{entry}"
+    );
+    let entry_id = entry["entry_id"].as_str().unwrap().to_owned();
+    let (status, problem) = app.get_json(&path(""), &mn2).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("my_number_not_registered")),
+        "the confirmer cannot read the entry's number back"
+    );
+    let (status, st) = app.get_json(&path("/status"), &app.clerk()).await;
+    assert_eq!(status, 200, "{st}");
+    assert_eq!(st["status"], "none");
+    assert_eq!(st["pending_entry_id"], entry_id.as_str());
+    assert_eq!(st["pending_kind"], "registration");
+    assert_eq!(st["pending_entered_by"], "mn1");
+    assert!(st["pending_entered_at"].is_string());
+    assert!(!st.to_string().contains(A));
+    let index: i64 = sqlx::query_scalar("SELECT count(*) FROM my_number_index")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(index, 0, "a pending entry is not in the blind index");
+
+    // one pending entry per person
+    let (status, problem) = enter_only(&app, &mn2, id, B).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("my_number_entry_pending")),
+        "{problem}"
+    );
+    // the same person can never satisfy both sides
+    let before = app.event_count().await;
+    let (status, problem) = app
+        .confirm_my_number_entry(&mn_post, &mn, id, &entry_id, A)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (403, Some("two_person_rule")),
+        "{problem}"
+    );
+    // a different number: refused without echo, nothing registered, still pending
+    let (status, problem) = app
+        .confirm_my_number_entry(&mn_post, &mn2, id, &entry_id, B)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("my_number_double_check_mismatch")),
+        "{problem}"
+    );
+    assert!(!problem.to_string().contains(A) && !problem.to_string().contains(B));
+    assert_eq!(app.event_count().await, before, "a refusal wrote events");
+    let (_, st) = app.get_json(&path("/status"), &app.clerk()).await;
+    assert_eq!(st["pending_entry_id"], entry_id.as_str());
+    // unknown entry
+    let (status, problem) = app
+        .confirm_my_number_entry(&mn_post, &mn2, id, &Uuid::now_v7().to_string(), A)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (404, Some("my_number_entry_not_found"))
+    );
+
+    // the second person keys the same number: registered
+    let (status, body) = app
+        .confirm_my_number_entry(&mn_post, &mn2, id, &entry_id, A)
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["events"], json!(["MyNumberRegistered"]));
+    let (_, read) = app.get_json(&path(""), &mn).await;
+    assert_eq!(read["my_number"], A);
+    let (_, st) = app.get_json(&path("/status"), &app.clerk()).await;
+    assert_eq!(
+        (st["status"].as_str(), st["pending_entry_id"].is_null()),
+        (Some("registered"), true)
+    );
+    // confirmed once
+    let (status, problem) = app
+        .confirm_my_number_entry(&mn_post, &mn2, id, &entry_id, A)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("my_number_entry_not_pending"))
+    );
+
+    // a change entry withdrawn by the other person: nothing changes; withdrawn once
+    let change =
+        json!({ "number": C, "reason": { "kind": "correction" }, "changed_on": "2025-05-01" });
+    let (status, entry) = json(
+        mn_post(&app, &path("/change"), &mn, &change)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, entry["kind"].as_str()), (202, Some("change")));
+    let withdrawal = path(&format!(
+        "/entries/{}/withdrawal",
+        entry["entry_id"].as_str().unwrap()
+    ));
+    let reason = json!({"reason": "用紙の読み違い"});
+    let (status, body) = json(
+        mn_post(&app, &withdrawal, &mn2, &reason)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["events"].clone()),
+        (201, json!(["MyNumberEntryWithdrawn"])),
+        "{body}"
+    );
+    let (status, problem) = json(
+        mn_post(&app, &withdrawal, &mn, &reason)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("my_number_entry_not_pending"))
+    );
+    let (_, read) = app.get_json(&path(""), &mn).await;
+    assert_eq!(read["my_number"], A, "a withdrawn change changes nothing");
+
+    let log: Vec<(String, String, String, Option<String>)> = access_log(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.1 == "confirm" || r.1 == "withdraw_entry")
+        .map(|(staff, action, outcome, _, code)| (staff, action, outcome, code))
+        .collect();
+    let row = |s: &str, a: &str, o: &str, c: Option<&str>| {
+        (
+            s.to_owned(),
+            a.to_owned(),
+            o.to_owned(),
+            c.map(str::to_owned),
+        )
+    };
+    assert_eq!(
+        log,
+        vec![
+            row("mn1", "confirm", "refused", Some("two_person_rule")),
+            row(
+                "mn2",
+                "confirm",
+                "refused",
+                Some("my_number_double_check_mismatch")
+            ),
+            row(
+                "mn2",
+                "confirm",
+                "refused",
+                Some("my_number_entry_not_found")
+            ),
+            row("mn2", "confirm", "ok", None),
+            row(
+                "mn2",
+                "confirm",
+                "refused",
+                Some("my_number_entry_not_pending")
+            ),
+            row("mn2", "withdraw_entry", "ok", None),
+            row(
+                "mn1",
+                "withdraw_entry",
+                "refused",
+                Some("my_number_entry_not_pending")
+            ),
+        ]
+    );
+    // no number, nor an unkeyed digest of any request (entries, confirmations, their
+    // Idempotency-Key records), anywhere in the database
+    assert_nothing_to_guess_in_the_database(&app, &[A, B, C]).await;
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_pending_entry_is_shredded_with_the_rest_at_retention(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    // lost 2014-04-01 (due 2024-04-01): only a pending entry; another person keeps a key
+    let due = person(&app, "2010-04-01", Some(("2014-03-31", "2014-04-01"))).await;
+    let kept = person(&app, "2020-04-01", None).await;
+    let (status, entry) = enter_only(&app, &mn, due, A).await;
+    assert_eq!(status, 202, "{entry}");
+    let entry_id = entry["entry_id"].as_str().unwrap().to_owned();
+    assert_eq!(register(&app, &mn, kept, B).await.0, 201);
+    let stream = format!("my_number-{due}");
+    let (version, sealed): (i64, String) = sqlx::query_as(
+        "SELECT version, payload->event_type->>'sealed' FROM events
+          WHERE stream_id = $1 AND event_type = 'MyNumberEntryRecorded'",
+    )
+    .bind(&stream)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+
+    let run = retention::run(
+        &app.pool,
+        &kenpo_api::startup::upcasters(),
+        &RetentionOptions {
+            as_of: Date::from_ymd(2026, 11, 25).unwrap(),
+            batch: 10,
+            dry_run: false,
+            actor: "system:test".to_owned(),
+            abort_after: None,
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.erased, 1);
+    let keys: Vec<Uuid> = sqlx::query_scalar("SELECT person_id FROM subject_keys")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, vec![kept], "the pending entry's key is destroyed");
+    // no remaining key opens the entry's sealed number
+    let mut conn = app.pool.acquire().await.unwrap();
+    let (_, dek) =
+        kenpo_infrastructure::crypto::subject_keys::get(&mut conn, app.keys.as_ref(), kept)
+            .await
+            .unwrap()
+            .unwrap();
+    let context = kenpo_infrastructure::crypto::SealContext {
+        stream_id: &stream,
+        version,
+        event_type: "MyNumberEntryRecorded",
+    };
+    assert!(kenpo_infrastructure::crypto::open(&dek, &context, &sealed).is_err());
+    // the entry is gone with it: nothing to confirm, the status shows the erasure only
+    let (status, problem) = app
+        .confirm_my_number_entry(&mn_post, &app.my_number_confirmer(), due, &entry_id, A)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("my_number_erased")),
+        "{problem}"
+    );
+    let (_, st) = app
+        .get_json(
+            &format!("/api/v1/persons/{due}/my-number/status"),
+            &app.clerk(),
+        )
+        .await;
+    assert_eq!(
+        (st["status"].as_str(), st["pending_entry_id"].is_null()),
+        (Some("erased"), true),
+        "{st}"
+    );
+    assert_nothing_to_guess_in_the_database(&app, &[A, B]).await;
 }

@@ -85,6 +85,7 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
     )
     .await;
     assert_eq!(status, 201);
+    let mn2 = app.my_number_confirmer_with_access_by(&post_keyed).await;
     let numbers = ["123456789018", "983205673214", "123456789000"];
     let mut persons = Vec::new();
     for (n, lost) in [(0, true), (1, false)] {
@@ -118,30 +119,24 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
         }
         persons.push(id);
     }
+    let body =
+        |number: &str| json!({"number": number, "source": "person", "registered_on": "2025-04-03"});
     let register = |id: Uuid, number: &str| {
         post_keyed(
             &app,
             &format!("/api/v1/persons/{id}/my-number"),
             &mn,
-            &json!({"number": number, "source": "person", "registered_on": "2025-04-03"}),
+            &body(number),
         )
     };
-    assert_eq!(
-        register(persons[0], numbers[0])
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
-    assert_eq!(
-        register(persons[1], numbers[1])
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
+    // double entry: keyed by mn1, confirmed by mn2
+    for (id, number) in [(persons[0], numbers[0]), (persons[1], numbers[1])] {
+        let path = format!("/api/v1/persons/{id}/my-number");
+        let (status, answer) = app
+            .enter_and_confirm(&post_keyed, id, &path, &body(number), number, &mn, &mn2)
+            .await;
+        assert_eq!(status, 201, "{answer}");
+    }
     // refusals: duplicate, wrong check digit, JSON number
     assert_eq!(
         register(persons[1], numbers[0])
@@ -185,19 +180,39 @@ async fn no_my_number_in_the_logs_of_a_full_scenario(pool: PgPool) {
     );
     let change =
         json!({"number": numbers[2], "reason": {"kind": "reissued"}, "changed_on": "2026-01-10"});
-    assert_eq!(
-        post_keyed(
-            &app,
-            &format!("/api/v1/persons/{}/my-number/change", persons[1]),
-            &mn,
-            &change
-        )
-        .send()
-        .await
-        .unwrap()
-        .status(),
-        201
+    let change_path = format!("/api/v1/persons/{}/my-number/change", persons[1]);
+    let (status, entry) = json(
+        post_keyed(&app, &change_path, &mn, &change)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 202, "{entry}");
+    let entry_id = entry["entry_id"].as_str().unwrap().to_owned();
+    // the double entry's refusals: the same person, a different number, and a withdrawal
+    for (token, number, want) in [(&mn, numbers[2], 403), (&mn2, numbers[0], 422)] {
+        let (status, _) = app
+            .confirm_my_number_entry(&post_keyed, token, persons[1], &entry_id, number)
+            .await;
+        assert_eq!(status, want);
+    }
+    let withdrawal = format!(
+        "/api/v1/persons/{}/my-number/entries/{entry_id}/withdrawal",
+        persons[1]
     );
+    let (status, _) = json(
+        post_keyed(&app, &withdrawal, &mn2, &json!({"reason": "読み違い"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, answer) = app
+        .change_my_number_by(&post_keyed, persons[1], &change, &mn, &mn2)
+        .await;
+    assert_eq!(status, 201, "{answer}");
     assert_eq!(
         post_keyed(
             &app,

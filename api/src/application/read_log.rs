@@ -17,7 +17,6 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::auth::Staff;
@@ -96,9 +95,10 @@ impl Subjects {
 
 /// Record that `staff` read `answer`, which held `rows` records (list items; 1 for a single
 /// record), before it is answered. The endpoint is the route template the extractor took
-/// ([`Staff::endpoint`]).
-pub async fn record<T: Serialize + ?Sized>(
-    pool: &PgPool,
+/// ([`Staff::endpoint`]). A handler that still holds a connection (or a transaction) passes
+/// it: asking the pool for a second one while holding the first starves the pool under load.
+pub async fn record<'e, T: Serialize + ?Sized>(
+    executor: impl sqlx::PgExecutor<'e>,
     staff: &Staff,
     answer: &T,
     rows: usize,
@@ -122,7 +122,7 @@ pub async fn record<T: Serialize + ?Sized>(
     .bind(&persons)
     .bind(&staff_read)
     .bind(i32::try_from(rows).unwrap_or(i32::MAX))
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

@@ -8,20 +8,21 @@
 //! | kind | read-model routes | roles |
 //! |---|---|---|
 //! | `person` | `/members…` | every role but `system_admin` |
-//! | `my_number` | `/persons/{id}/my-number/status` | every role but `system_admin` |
 //! | `benefit_claim` | `/claims…` | every role but `system_admin` |
-//! | `medical_certificate` | `/certificates…` | every role but `system_admin` |
-//! | `premium_account` | `/premium-accounts…`, `/premium-arrears`, `/premium-refunds` | every role but `system_admin` |
-//! | `employer_notice` | `/employer-notices…` | every role but `system_admin` |
+//! | `my_number` | `/persons/{id}/my-number/status` | every role but `system_admin` and `review` |
+//! | `medical_certificate` | `/certificates…` | every role but `system_admin` and `review` |
+//! | `premium_account` | `/premium-accounts…`, `/premium-arrears`, `/premium-refunds` | every role but `system_admin` and `review` |
+//! | `employer_notice` | `/employer-notices…` | every role but `system_admin` and `review` |
 //! | `employer` | `/employers/{office}/payment-account` | `benefits`, `auditor` |
 //! | `payment_batch` | `/payment-batches…` | `benefits`, `auditor` |
 //! | `parameter` | `/parameters…` | every role |
 //! | `staff_account` | `/accounts…` (ユーザ管理簿) | `system_admin`, `data_protection` |
 //!
 //! The six kinds of personal data leave out `system_admin` (システム担当: staff accounts and
-//! parameters), whose duty needs no person's data, although their read-model routes still
-//! admit any role today (issue 9 item 1 aligns the routes). A kind not in the table is
-//! refused to everyone (deny by default).
+//! parameters), whose duty needs no person's data; `review` (審査課) reads members and claims
+//! only (see [`crate::authorization`] for why). The routes admit the same roles
+//! ([`crate::authorization::TABLE`]). A kind not in the table is refused to everyone (deny by
+//! default).
 
 use crate::auth::Role;
 
@@ -30,6 +31,15 @@ const ALL_BUT_SYSTEM_ADMIN: &[Role] = &[
     Role::Benefits,
     Role::Premiums,
     Role::Review,
+    Role::DataProtection,
+    Role::Auditor,
+];
+
+/// Persons' data other than members and claims: `review` (審査課) has no duty on it.
+const PERSON_DATA_READERS: &[Role] = &[
+    Role::Qualification,
+    Role::Benefits,
+    Role::Premiums,
     Role::DataProtection,
     Role::Auditor,
 ];
@@ -47,11 +57,11 @@ const EVERY_ROLE: &[Role] = &[
 /// Every stream kind (`stream_type`) the service records, with the roles that may read it.
 pub const STREAM_READERS: &[(&str, &[Role])] = &[
     ("person", ALL_BUT_SYSTEM_ADMIN),
-    ("my_number", ALL_BUT_SYSTEM_ADMIN),
+    ("my_number", PERSON_DATA_READERS),
     ("benefit_claim", ALL_BUT_SYSTEM_ADMIN),
-    ("medical_certificate", ALL_BUT_SYSTEM_ADMIN),
-    ("premium_account", ALL_BUT_SYSTEM_ADMIN),
-    ("employer_notice", ALL_BUT_SYSTEM_ADMIN),
+    ("medical_certificate", PERSON_DATA_READERS),
+    ("premium_account", PERSON_DATA_READERS),
+    ("employer_notice", PERSON_DATA_READERS),
     ("employer", &[Role::Benefits, Role::Auditor]),
     ("payment_batch", &[Role::Benefits, Role::Auditor]),
     ("parameter", EVERY_ROLE),

@@ -7,5 +7,5 @@ mod token;
 
 pub use oidc::{IdentityProvider, OidcConfig};
 pub use role::Role;
-pub use staff::Staff;
+pub use staff::{authenticate, Staff};
 pub use token::{Claims, SigningKey, TokenError, ISSUER};

@@ -1,5 +1,9 @@
 //! The authenticated staff user of a request, with where the request came from.
 //!
+//! The router's guard ([`crate::authorization::guard`]) authenticates once per request
+//! ([`authenticate`]), checks the route's roles in the authorization table and leaves the
+//! [`Staff`] with the acting role in the request's extensions, where the extractor takes it.
+//!
 //! A request is let in only when its bearer token verifies **and** the user's account in the
 //! ユーザ管理簿 (staff account registry) is active today: created, not revoked, and today (the
 //! date in Japan) within `valid_from..=valid_to`. One primary-key read per request. The roles
@@ -53,6 +57,9 @@ pub struct Staff {
     /// The `X-Request-Id` the client sent, as given (visible ASCII, at most 128 bytes).
     pub client_request_id: Option<String>,
     pub correlation_id: Uuid,
+    /// The role acted under: the first role of the route's entry in the authorization table
+    /// that the user holds ([`crate::authorization`]).
+    acting: Option<Role>,
     /// The route as its template with the method, e.g. `GET /api/v1/members/{person_id}`:
     /// never the path as sent nor its query (search terms can be names). For the read log
     /// ([`crate::application::read_log`]).
@@ -60,19 +67,21 @@ pub struct Staff {
 }
 
 impl Staff {
-    /// Refuse (403) unless the user holds `role`; the role acted under is returned.
-    pub fn require(&self, role: Role) -> Result<Role, ApiError> {
-        if self.claims.roles.contains(&role) {
-            Ok(role)
-        } else {
-            Err(ApiError::forbidden(format!(
-                "this needs the {} role",
-                role.as_str()
-            )))
-        }
+    /// The role this request acts under, chosen by the authorization table; 403 only for a
+    /// route the table does not guard (which the router never serves).
+    pub fn role(&self) -> Result<Role, ApiError> {
+        self.acting
+            .ok_or_else(|| ApiError::forbidden("no role of the authorization table was chosen"))
     }
 
-    /// Refuse (403) unless the user holds one of `roles`; the first one held is returned.
+    /// The same user acting under `role`.
+    pub(crate) fn acting_as(mut self, role: Role) -> Self {
+        self.acting = Some(role);
+        self
+    }
+
+    /// A check that depends on data (e.g. someone else's account): refuse (403) unless the
+    /// user holds one of `roles`; the first one held is returned.
     pub fn require_any(&self, roles: &[Role]) -> Result<Role, ApiError> {
         roles
             .iter()
@@ -82,15 +91,6 @@ impl Staff {
                 let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                 ApiError::forbidden(format!("this needs one of the roles {}", names.join(", ")))
             })
-    }
-
-    /// Any staff role may read the read models; the first role held is recorded.
-    pub fn any_role(&self) -> Result<Role, ApiError> {
-        self.claims
-            .roles
-            .first()
-            .copied()
-            .ok_or_else(|| ApiError::forbidden("the token holds no role"))
     }
 
     /// Event metadata for a command this user sends under `role`.
@@ -157,13 +157,26 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The staff user the router's guard authenticated and admitted
+/// ([`crate::authorization::guard::admit`]).
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Staff>().cloned().ok_or_else(|| {
+            ApiError::internal(&"a handler asked for the staff user on a route the authorization guard does not cover")
+        })
+    }
+}
+
+/// Authenticate the request's staff user: the bearer token verifies (401) and the account is
+/// active in the ユーザ管理簿 today (401 `account_not_active`); the roles are those the token
+/// and the registry both hold. No role is chosen yet.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Staff, ApiError> {
+    {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -233,7 +246,7 @@ impl FromRequestParts<AppState> for Staff {
                 .get::<MatchedPath>()
                 .map_or("(unmatched)", MatchedPath::as_str)
         );
-        Ok(Self {
+        Ok(Staff {
             claims,
             department: account.department.unwrap_or_default(),
             my_number_permission: account.my_number_permission,
@@ -243,6 +256,7 @@ impl FromRequestParts<AppState> for Staff {
             request_id: request_id.to_string(),
             client_request_id,
             correlation_id,
+            acting: None,
             endpoint,
         })
     }

@@ -41,6 +41,7 @@ use clap::{Parser, Subcommand};
   kenpo keys rotate --blind-index           new blind-index key; re-index every 個人番号 entry
   kenpo keys destroy --kek-version 1        destroy an old key version nothing depends on any more
   kenpo serve --migrate                     migrate as the owner role first (KENPO_OWNER_DATABASE_URL)
+  kenpo access-table                        who may call which route, as Markdown (docs/access.md)
 
 Environment: DATABASE_URL (the application role), KENPO_OWNER_DATABASE_URL (the owner role,
 for migrate and projections rebuild), KENPO_MIGRATE, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN,
@@ -88,6 +89,9 @@ enum Command {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
+    /// Print the authorization table (who may call which route) as Markdown: the table of
+    /// docs/access.md.
+    AccessTable,
 }
 
 /// Parse the command line and run it.
@@ -114,5 +118,9 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args).await,
         Command::Keys { command } => keys::run(command).await,
         Command::Premiums { command } => bench_assessment::premiums(command).await,
+        Command::AccessTable => {
+            print!("{}", crate::authorization::markdown::table());
+            Ok(())
+        }
     }
 }

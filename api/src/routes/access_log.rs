@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::application::read_log;
 use crate::application::read_log_review::{self, ReadFilter, ReadRecord, ReadReview, Thresholds};
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::QueryParams;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -54,7 +54,7 @@ pub async fn log(
     staff: Staff,
     QueryParams(p): QueryParams<ReadLogParams>,
 ) -> Result<Json<ReadLogPage>, ApiError> {
-    staff.require_any(&[Role::DataProtection, Role::Auditor])?;
+    staff.role()?;
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(100);
     if page < 1 || !(1..=500).contains(&per_page) {
@@ -112,7 +112,7 @@ pub async fn review(
     staff: Staff,
     QueryParams(p): QueryParams<ReadReviewParams>,
 ) -> Result<Json<ReadReview>, ApiError> {
-    staff.require_any(&[Role::DataProtection, Role::Auditor])?;
+    staff.role()?;
     let month = kenpo_domain::calendar::parse_year_month(&p.month)
         .map_err(|e| ApiError::invalid("invalid_query", format!("month: {e}")))?;
     let first = chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1)

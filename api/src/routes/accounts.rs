@@ -63,7 +63,7 @@ pub async fn propose(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::SystemAdmin)?;
+    let role = request.staff.role()?;
     let body: ChangeProposal = request.parse()?;
     let proposer = staff::actor(&request.staff.claims.sub)?;
     let metadata = request.staff.metadata(role);
@@ -96,7 +96,7 @@ pub async fn approve(
     PathParam(change_id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::DataProtection)?;
+    let role = request.staff.role()?;
     let _: ChangeApproval = request.parse()?;
     let approver = staff::actor(&request.staff.claims.sub)?;
     let metadata = request.staff.metadata(role);
@@ -121,7 +121,7 @@ pub async fn reject(
     PathParam(change_id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::DataProtection)?;
+    let role = request.staff.role()?;
     let body: ChangeRejection = request.parse()?;
     let rejecter = staff::actor(&request.staff.claims.sub)?;
     let metadata = request.staff.metadata(role);
@@ -161,7 +161,7 @@ pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Json<AccountList>, ApiError> {
-    staff.require_any(&REGISTRY_READERS)?;
+    staff.role()?;
     let accounts = query::list(&state.pool)
         .await
         .map_err(|e| ApiError::internal(&e))?;
@@ -224,6 +224,6 @@ pub async fn account(
         account,
         history: history.into_iter().map(EventRecord::from).collect(),
     };
-    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    read_log::record(&mut *conn, &staff, &detail, 1).await?;
     Ok(Json(detail))
 }

@@ -1,5 +1,5 @@
 //! 給付 claims: commands (POST, the `benefits` role, 給付課) from 受付 to decision, and queries
-//! (GET, any staff role) on the `benefit_claims` read model. Each command answers with the
+//! (GET, the roles of `crate::authorization`) on the `benefit_claims` read model. Each command answers with the
 //! claim's stream, its new version, the global position and the claim as it now stands.
 
 use axum::extract::State;
@@ -26,7 +26,7 @@ use crate::application::benefits::details::ClaimDetails;
 use crate::application::benefits::eligibility;
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::read_log;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::routes::events::EventRecord;
@@ -79,7 +79,7 @@ pub async fn receive(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let receipt: ClaimReceipt = request.parse()?;
     let details = ClaimDetails::of_receipt(&receipt)?;
     let metadata = request.staff.metadata(role);
@@ -181,7 +181,7 @@ pub async fn calculate(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let _: CalculationRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -225,7 +225,7 @@ pub async fn decide(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: DecisionRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -270,7 +270,7 @@ pub async fn correct(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: CorrectionRequest = request.parse()?;
     let mut metadata = request.staff.metadata(role);
     metadata.reason = Some(body.reason.to_string());
@@ -329,7 +329,7 @@ macro_rules! claim_command {
             PathParam(id): PathParam<Uuid>,
             request: CommandRequest,
         ) -> Result<CommandAnswer, ApiError> {
-            let role = request.staff.require(Role::Benefits)?;
+            let role = request.staff.role()?;
             let body: $body = request.parse()?;
             let mut metadata = request.staff.metadata(role);
             metadata.reason = $reason(&body);
@@ -389,7 +389,7 @@ pub async fn claim(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<ClaimDetail>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let claim = query::find(&state.pool, id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -403,7 +403,7 @@ pub async fn claim(
         claim,
         history: events.into_iter().map(EventRecord::from).collect(),
     };
-    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    read_log::record(&mut *conn, &staff, &detail, 1).await?;
     Ok(Json(detail))
 }
 
@@ -454,7 +454,7 @@ pub async fn search(
     staff: Staff,
     QueryParams(params): QueryParams<ClaimSearchParams>,
 ) -> Result<Json<ClaimPage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {

@@ -1,5 +1,5 @@
 //! 給付関係の証 (限度額適用認定証, 高齢受給者証, 特定疾病療養受療証): issue and collection (POST,
-//! the `benefits` role) and queries (GET, any staff role) on `medical_certificates`.
+//! the `benefits` role) and queries (GET, the roles of `crate::authorization`) on `medical_certificates`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::application::benefits::certificate::{self, CertificateRecorded, CertificateRequest};
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::read_log;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -40,7 +40,7 @@ pub async fn issue(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: CertificateRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -71,7 +71,7 @@ pub async fn collect(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let body: MedicalCertificateCollection = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -99,7 +99,7 @@ pub async fn certificate(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<CertificateView>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let certificate = query::find(&state.pool, id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -143,7 +143,7 @@ pub async fn list(
     staff: Staff,
     QueryParams(params): QueryParams<CertificateSearchParams>,
 ) -> Result<Json<CertificatePage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {

@@ -25,13 +25,10 @@ use crate::application::employer_accounts::{
 };
 use crate::application::parameters::today;
 use crate::application::read_log;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-
-/// Who may read the register.
-const READERS: &[Role] = &[Role::Benefits, Role::Auditor];
 
 fn answer(
     status: StatusCode,
@@ -84,7 +81,7 @@ pub async fn register(
     PathParam(office_code): PathParam<String>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let office_code = parse_office_code(&office_code)?;
     let body: EmployerAccountRegistration = request.parse()?;
     check_transferable(&body.account)?;
@@ -233,7 +230,7 @@ pub async fn close(
     PathParam(office_code): PathParam<String>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let office_code = parse_office_code(&office_code)?;
     let body: EmployerAccountClosure = request.parse()?;
     let mut metadata = request.staff.metadata(role);
@@ -303,7 +300,7 @@ pub async fn account(
     PathParam(office_code): PathParam<String>,
     QueryParams(query): QueryParams<OnQuery>,
 ) -> Result<Json<EmployerAccountView>, ApiError> {
-    staff.require_any(READERS)?;
+    staff.role()?;
     let office_code = parse_office_code(&office_code)?;
     let on = query.on.unwrap_or_else(today);
     let history = query::history(&state.pool, office_code.as_str())

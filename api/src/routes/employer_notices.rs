@@ -1,5 +1,5 @@
 //! 納入告知 (employer premium notices) and the monthly assessment run. Commands need the
-//! `premiums` (徴収課) role; queries any staff role.
+//! `premiums` (徴収課) role; queries: the roles of `crate::authorization`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,7 +16,7 @@ use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::employer_notices::{self, NoticeDetail, NoticeRecorded};
 use crate::application::parameters::today;
 use crate::application::read_log;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -60,7 +60,7 @@ pub async fn issue(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: IssueNotice = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -96,7 +96,7 @@ pub async fn reissue(
     PathParam((office_code, month)): PathParam<(String, YearMonth)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: ReissueNotice = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -133,7 +133,7 @@ pub async fn record_receipt(
     PathParam((office_code, month)): PathParam<(String, YearMonth)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: NoticeReceipt = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -191,7 +191,7 @@ pub async fn search(
     staff: Staff,
     QueryParams(params): QueryParams<NoticeSearch>,
 ) -> Result<Json<NoticePage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {
@@ -237,10 +237,10 @@ pub async fn detail(
     staff: Staff,
     PathParam((office_code, month)): PathParam<(String, YearMonth)>,
 ) -> Result<Json<NoticeDetail>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let mut conn = state.pool.acquire().await?;
     let detail = employer_notices::detail(&mut conn, &state.upcasters, &office_code, month).await?;
-    read_log::record(&state.pool, &staff, &detail, detail.lines.len()).await?;
+    read_log::record(&mut *conn, &staff, &detail, detail.lines.len()).await?;
     Ok(Json(detail))
 }
 
@@ -265,7 +265,7 @@ pub async fn assessment_run(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<Json<AssessmentSummary>, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: AssessmentRunRequest = request.parse()?;
     let metadata = request.staff.metadata(role);
     let options = AssessmentOptions::new(body.month, today());

@@ -8,13 +8,10 @@ use uuid::Uuid;
 
 use crate::application::erasures::{self, ErasureFilter, ErasureRow};
 use crate::application::read_log;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::QueryParams;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-
-/// The roles that read the 管理簿: データ保護担当 and 監査.
-pub const READERS: &[Role] = &[Role::DataProtection, Role::Auditor];
 
 /// 管理簿 filters (all optional).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -52,7 +49,7 @@ pub async fn list(
     staff: Staff,
     QueryParams(p): QueryParams<ErasureParams>,
 ) -> Result<Json<ErasurePage>, ApiError> {
-    staff.require_any(READERS)?;
+    staff.role()?;
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(100);
     if page < 1 || !(1..=500).contains(&per_page) {

@@ -99,13 +99,7 @@ pub async fn feed(
     staff: Staff,
     QueryParams(query): QueryParams<FeedQuery>,
 ) -> Result<Json<FeedPage>, ApiError> {
-    if staff.require(crate::auth::Role::Auditor).is_err()
-        && staff.require(crate::auth::Role::SystemAdmin).is_err()
-    {
-        return Err(ApiError::forbidden(
-            "the event feed needs the auditor or system_admin role",
-        ));
-    }
+    staff.role()?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) || query.after < 0 {
         return Err(ApiError::invalid(
@@ -147,7 +141,7 @@ pub async fn stream(
     staff: Staff,
     PathParam(stream_id): PathParam<String>,
 ) -> Result<Json<Vec<EventRecord>>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let kind = stream_access::kind_of(&stream_id);
     if !stream_access::may_read(&staff.claims.roles, kind) {
         return Err(kind_forbidden(kind));
@@ -169,6 +163,6 @@ pub async fn stream(
         ));
     }
     let events: Vec<EventRecord> = events.into_iter().map(EventRecord::from).collect();
-    read_log::record(&state.pool, &staff, &events, events.len()).await?;
+    read_log::record(&mut *conn, &staff, &events, events.len()).await?;
     Ok(Json(events))
 }

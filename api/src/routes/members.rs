@@ -46,7 +46,7 @@ pub async fn member(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<MemberDetail>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let member = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
@@ -79,7 +79,7 @@ pub async fn history(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<History>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let member = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
@@ -93,7 +93,7 @@ pub async fn history(
         periods: member.periods,
         events: events.into_iter().map(EventRecord::from).collect(),
     };
-    read_log::record(&state.pool, &staff, &history, history.events.len()).await?;
+    read_log::record(&mut *conn, &staff, &history, history.events.len()).await?;
     Ok(Json(history))
 }
 
@@ -138,7 +138,7 @@ pub async fn search(
     staff: Staff,
     QueryParams(params): QueryParams<SearchParams>,
 ) -> Result<Json<MemberPage>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
     if page < 1 || !(1..=100).contains(&per_page) {

@@ -8,7 +8,7 @@ use axum::Json;
 use kenpo_domain::calendar::Date;
 use kenpo_domain::my_number::{
     BranchNumber, FiveInfoField, MyNumber, MyNumberChangeReason, MyNumberCommand,
-    MyNumberDeletionReason, MyNumberSource, NotRegisteredReason,
+    MyNumberDeletionReason, MyNumberSource, NotRegisteredReason, NumberEntry,
 };
 use kenpo_domain::qualification::Description;
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,9 @@ use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::my_number::access_log::{self, Action, Entry, Outcome};
 use crate::application::my_number::elevation::{self, Elevation, DEFAULT_MINUTES, MAX_MINUTES};
 use crate::application::my_number::guard::{self, Granted, ENTRY_ROLES, READ_ROLES};
-use crate::application::my_number::service::{self, EntryOutcome, MyNumberRecorded, Revealed};
+use crate::application::my_number::service::{
+    self, EntryOutcome, EntryPendingAnswer, MyNumberRecorded, Revealed,
+};
 use crate::auth::Staff;
 use crate::json::PathParam;
 use crate::problem::{ApiError, Problem};
@@ -55,7 +57,7 @@ pub async fn start_access(
             "purpose must be 1 to 200 characters and minutes 1 to 60",
         ));
     }
-    let role = staff.any_role()?;
+    let role = staff.role()?;
     if !staff.my_number_permission {
         access_log::record_alone(
             &state.pool,
@@ -124,7 +126,7 @@ pub async fn end_access(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Json<AccessEnded>, ApiError> {
-    let role = staff.any_role()?;
+    let role = staff.role()?;
     let ended = elevation::end_all(&state.pool, &staff.claims.sub).await?;
     access_log::record_alone(
         &state.pool,
@@ -196,7 +198,7 @@ async fn answer_entry(
     person_id: Uuid,
     action: Action,
     number: MyNumber,
-    make: impl FnOnce(Option<MyNumber>) -> MyNumberCommand + Send + 'static,
+    entry: NumberEntry,
 ) -> Result<CommandAnswer, ApiError> {
     let expected = request.expected_version;
     let staff = request.staff.clone();
@@ -209,26 +211,39 @@ async fn answer_entry(
             &staff,
             &granted_in,
             person_id,
-            &number,
-            make,
+            number,
+            entry,
             action,
             expected,
         )
         .await?;
-        let (status, recorded) = match outcome {
-            EntryOutcome::Recorded(r) => (StatusCode::CREATED, r),
-            EntryOutcome::Unchanged(r) => (StatusCode::OK, r),
+        let (status, body) = match outcome {
+            EntryOutcome::Pending(p) => (StatusCode::ACCEPTED, serde_json::to_value(p)),
+            EntryOutcome::Unchanged(r) => (StatusCode::OK, serde_json::to_value(r)),
         };
-        let body = serde_json::to_value(recorded).map_err(|e| ApiError::internal(&e))?;
+        let body = body.map_err(|e| ApiError::internal(&e))?;
         Ok((tx, CommandAnswer { status, body }))
     })
     .await;
-    if let Err(error) = &result {
+    log_client_error(state, request, &granted, person_id, action, &result).await?;
+    result
+}
+
+/// Log a refusal by a rule after the command rolled back (its transaction is gone).
+async fn log_client_error<T>(
+    state: &AppState,
+    request: &CommandRequest,
+    granted: &Granted,
+    person_id: Uuid,
+    action: Action,
+    result: &Result<T, ApiError>,
+) -> Result<(), ApiError> {
+    if let Err(error) = result {
         if error.status.is_client_error() {
             guard::log_refusal(
                 state,
                 &request.staff,
-                &granted,
+                granted,
                 Some(person_id),
                 action,
                 error.code,
@@ -236,15 +251,18 @@ async fn answer_entry(
             .await?;
         }
     }
-    result
+    Ok(())
 }
 
-/// 個人番号 登録 (needs the qualification role, the permission and access switched on). A
-/// number held by another person is refused with 409 and logged; the same number again for the
-/// same person answers 200 and records nothing.
+/// 個人番号 登録, first step of the double entry (ダブルチェック; needs the qualification role,
+/// the permission and access switched on): the number is sealed in a pending entry and answered
+/// 202 with the entry id; a second permitted person registers it by confirming. A number held
+/// by another person is refused with 409 and logged; the same number again for the same person
+/// answers 200 and records nothing; an entry while another is pending is 409
+/// `my_number_entry_pending`.
 #[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number", tag = "個人番号", request_body = RegisterBody,
     params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 201, body = MyNumberRecorded), (status = 200, body = MyNumberRecorded), (status = 403, body = Problem),
+    responses((status = 202, body = EntryPendingAnswer), (status = 200, body = MyNumberRecorded), (status = 403, body = Problem),
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn register(
     State(state): State<AppState>,
@@ -261,30 +279,28 @@ pub async fn register(
     .await?;
     let body: RegisterBody =
         parse_entry(&state, &request, &granted, person_id, Action::Register).await?;
-    let number = body.number;
-    let command_number = number.clone();
-    let (source, registered_on) = (body.source, body.registered_on);
+    let entry = NumberEntry::Registration {
+        source: body.source,
+        registered_on: body.registered_on,
+    };
     answer_entry(
         &state,
         &request,
         granted,
         person_id,
         Action::Register,
-        number,
-        move |_| MyNumberCommand::Register {
-            number: command_number,
-            source,
-            registered_on,
-        },
+        body.number,
+        entry,
     )
     .await
 }
 
-/// 個人番号 変更: the previous number is kept, sealed, in the new event.
+/// 個人番号 変更, first step of the double entry (ダブルチェック): answered 202 with the entry id;
+/// once confirmed, the previous number is kept, sealed, in the change event.
 #[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/change", tag = "個人番号", request_body = ChangeBody,
     params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 202, body = EntryPendingAnswer), (status = 200, body = MyNumberRecorded), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn change(
     State(state): State<AppState>,
     PathParam(person_id): PathParam<Uuid>,
@@ -300,33 +316,146 @@ pub async fn change(
     .await?;
     let body: ChangeBody =
         parse_entry(&state, &request, &granted, person_id, Action::Change).await?;
-    let number = body.number;
-    let command_number = number.clone();
-    let (reason, changed_on) = (body.reason, body.changed_on);
+    let entry = NumberEntry::Change {
+        reason: body.reason,
+        changed_on: body.changed_on,
+    };
     answer_entry(
         &state,
         &request,
         granted,
         person_id,
         Action::Change,
-        number,
-        move |previous| match previous {
-            Some(previous) => MyNumberCommand::Change {
-                number: command_number,
-                previous,
-                reason,
-                changed_on,
-            },
-            // nothing registered: the domain refuses the change as not registered
-            None => MyNumberCommand::Change {
-                previous: command_number.clone(),
-                number: command_number,
-                reason,
-                changed_on,
-            },
-        },
+        body.number,
+        entry,
     )
     .await
+}
+
+/// The confirmer keys the number again from the form.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmationBody {
+    /// The 12 digits as read from the form (spaces and hyphens allowed).
+    pub number: MyNumber,
+}
+
+/// Confirm a pending 登録 or 変更 entry (ダブルチェック, second step) by keying the number again
+/// from the form: qualification role, the permission, access switched on, and not the person
+/// who keyed the entry (403 `two_person_rule`). The same number registers it (201, as a
+/// registration answered before double entry; a number held by another person is 409
+/// `my_number_duplicate`); a different number is 422 `my_number_double_check_mismatch`,
+/// nothing is registered and the entry stays pending. The entry's number is never shown.
+#[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/entries/{entry_id}/confirmation", tag = "個人番号",
+    request_body = ConfirmationBody,
+    params(("person_id" = Uuid, Path, description = "the person"), ("entry_id" = Uuid, Path, description = "the pending entry")),
+    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn confirm_entry(
+    State(state): State<AppState>,
+    PathParam((person_id, entry_id)): PathParam<(Uuid, Uuid)>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let granted = guard::require(
+        &state,
+        &request.staff,
+        ENTRY_ROLES,
+        Some(person_id),
+        Action::Confirm,
+    )
+    .await?;
+    let body: ConfirmationBody =
+        parse_entry(&state, &request, &granted, person_id, Action::Confirm).await?;
+    let expected = request.expected_version;
+    let staff = request.staff.clone();
+    let granted_in = granted.clone();
+    let state_in = state.clone();
+    let result = command::run(&state, &request, |mut tx| async move {
+        let recorded = service::confirm_entry(
+            &mut tx,
+            &state_in,
+            &staff,
+            &granted_in,
+            person_id,
+            entry_id,
+            body.number,
+            expected,
+        )
+        .await?;
+        let body = serde_json::to_value(recorded).map_err(|e| ApiError::internal(&e))?;
+        Ok((
+            tx,
+            CommandAnswer {
+                status: StatusCode::CREATED,
+                body,
+            },
+        ))
+    })
+    .await;
+    log_client_error(
+        &state,
+        &request,
+        &granted,
+        person_id,
+        Action::Confirm,
+        &result,
+    )
+    .await?;
+    result
+}
+
+/// Why a pending entry is withdrawn.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalBody {
+    pub reason: Description,
+}
+
+/// Withdraw a pending 登録 or 変更 entry with a reason (the person who keyed it or another with
+/// the qualification role, the permission and access switched on). Unknown entry 404
+/// `my_number_entry_not_found`; confirmed or withdrawn already 409 `my_number_entry_not_pending`.
+#[utoipa::path(post, path = "/api/v1/persons/{person_id}/my-number/entries/{entry_id}/withdrawal", tag = "個人番号",
+    request_body = WithdrawalBody,
+    params(("person_id" = Uuid, Path, description = "the person"), ("entry_id" = Uuid, Path, description = "the pending entry")),
+    responses((status = 201, body = MyNumberRecorded), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn withdraw_entry(
+    State(state): State<AppState>,
+    PathParam((person_id, entry_id)): PathParam<(Uuid, Uuid)>,
+    request: CommandRequest,
+) -> Result<CommandAnswer, ApiError> {
+    let action = Action::WithdrawEntry;
+    let granted =
+        guard::require(&state, &request.staff, ENTRY_ROLES, Some(person_id), action).await?;
+    let body: WithdrawalBody = parse_entry(&state, &request, &granted, person_id, action).await?;
+    let expected = request.expected_version;
+    let staff = request.staff.clone();
+    let granted_in = granted.clone();
+    let state_in = state.clone();
+    let result = command::run(&state, &request, |mut tx| async move {
+        let recorded = service::withdraw_entry(
+            &mut tx,
+            &state_in,
+            &staff,
+            &granted_in,
+            person_id,
+            entry_id,
+            body.reason,
+            expected,
+        )
+        .await?;
+        let body = serde_json::to_value(recorded).map_err(|e| ApiError::internal(&e))?;
+        Ok((
+            tx,
+            CommandAnswer {
+                status: StatusCode::CREATED,
+                body,
+            },
+        ))
+    })
+    .await;
+    log_client_error(&state, &request, &granted, person_id, action, &result).await?;
+    result
 }
 
 /// 削除.
@@ -510,7 +639,7 @@ pub async fn read(
     ))
 }
 
-/// The status of a person's 個人番号 record, never the number (any staff role).
+/// The status of a person's 個人番号 record, never the number (every role but `system_admin` and `review`).
 #[utoipa::path(get, path = "/api/v1/persons/{person_id}/my-number/status", tag = "個人番号",
     params(("person_id" = Uuid, Path, description = "the person")),
     responses((status = 200, body = kenpo_projections::my_number_status::MyNumberStatus), (status = 404, body = Problem)))]
@@ -519,7 +648,7 @@ pub async fn status(
     staff: Staff,
     PathParam(person_id): PathParam<Uuid>,
 ) -> Result<Json<kenpo_projections::my_number_status::MyNumberStatus>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let status = kenpo_projections::my_number_status::find(&state.pool, person_id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -626,7 +755,7 @@ pub async fn access_log_page(
     staff: Staff,
     crate::json::QueryParams(p): crate::json::QueryParams<AccessLogParams>,
 ) -> Result<Json<AccessLogPage>, ApiError> {
-    staff.require(crate::auth::Role::DataProtection)?;
+    staff.role()?;
     let page = p.page.unwrap_or(1);
     let per_page = p.per_page.unwrap_or(100);
     if page < 1 || !(1..=500).contains(&per_page) {
@@ -676,7 +805,7 @@ pub async fn review(
     staff: Staff,
     crate::json::QueryParams(p): crate::json::QueryParams<ReviewParams>,
 ) -> Result<Json<crate::application::my_number::review::Review>, ApiError> {
-    staff.require(crate::auth::Role::DataProtection)?;
+    staff.role()?;
     let month = kenpo_domain::calendar::parse_year_month(&p.month)
         .map_err(|e| ApiError::invalid("invalid_query", format!("month: {e}")))?;
     let first = chrono::NaiveDate::from_ymd_opt(month.year(), month.month(), 1)

@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::parameters::{self, refusal, ParameterRecorded};
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -75,7 +75,7 @@ pub async fn set_value(
     PathParam(key): PathParam<String>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::SystemAdmin)?;
+    let role = request.staff.role()?;
     let key = parameters::parse_key(&key)?;
     let body: ValueEntry = request.parse()?;
     let value = ParameterValue::parse(key, &body.value).map_err(refusal)?;
@@ -117,7 +117,7 @@ pub async fn correct_value(
     PathParam(key): PathParam<String>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::SystemAdmin)?;
+    let role = request.staff.role()?;
     let key = parameters::parse_key(&key)?;
     let body: ValueCorrection = request.parse()?;
     let value = body
@@ -177,14 +177,14 @@ pub struct ParameterList {
     pub parameters: Vec<ParameterSummary>,
 }
 
-/// Every parameter with the value in force today and its history (any staff role).
+/// Every parameter with the value in force today and its history (every role).
 #[utoipa::path(get, path = "/api/v1/parameters", tag = "保険者パラメータ",
     responses((status = 200, body = ParameterList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
 ) -> Result<Json<ParameterList>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let on = parameters::today();
     let rows = query::list(&state.pool)
         .await
@@ -230,7 +230,7 @@ pub struct ParameterInForce {
     pub parameter_ref: ParameterRef,
 }
 
-/// The value of a parameter in force on `on` (any staff role). Nothing in force: 404
+/// The value of a parameter in force on `on` (every role). Nothing in force: 404
 /// `parameter_not_set`, naming the parameter, the day and how to set it.
 #[utoipa::path(get, path = "/api/v1/parameters/{key}", tag = "保険者パラメータ",
     params(("key" = ParameterKey, Path, description = "the parameter"), OnQuery),
@@ -242,7 +242,7 @@ pub async fn in_force(
     PathParam(key): PathParam<String>,
     QueryParams(query): QueryParams<OnQuery>,
 ) -> Result<Json<ParameterInForce>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let key = parameters::parse_key(&key)?;
     let on = query.on.unwrap_or_else(parameters::today);
     let entry = query::in_force(&state.pool, key, on)

@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::person::{self, Recorded};
-use crate::auth::Role;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -37,7 +36,7 @@ pub async fn acquire(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Qualification)?;
+    let role = request.staff.role()?;
     let body: QualificationAcquisition = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -69,7 +68,7 @@ pub async fn recognize_dependent(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Qualification)?;
+    let role = request.staff.role()?;
     let body: DependentRecognition = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -101,7 +100,7 @@ pub async fn lose(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Qualification)?;
+    let role = request.staff.role()?;
     let body: QualificationLoss = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -137,7 +136,7 @@ macro_rules! person_command {
             PathParam(id): PathParam<Uuid>,
             request: CommandRequest,
         ) -> Result<CommandAnswer, ApiError> {
-            let role = request.staff.require(Role::Qualification)?;
+            let role = request.staff.role()?;
             let body: $body = request.parse()?;
             let metadata = request.staff.metadata(role);
             let upcasters = state.upcasters.clone();

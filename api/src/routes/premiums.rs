@@ -1,5 +1,5 @@
 //! 徴収 (premium collection) of 任意継続 / 特例退職 insured: commands on premium accounts
-//! (`premiums` role = 徴収課), the receipt import, and queries (any staff role).
+//! (`premiums` role = 徴収課), the receipt import, and queries (the roles of `crate::authorization`).
 //! docs/premiums.md has the rules, the 顧客番号 and curl examples.
 
 use axum::extract::{FromRequest, Request, State};
@@ -31,7 +31,7 @@ use crate::application::premiums::reversal::{self, ReverseReceipt};
 use crate::application::premiums::shortfall::{self, ReassessPrepayment, ShortfallRecorded};
 use crate::application::premiums::{account, Recorded};
 use crate::application::read_log;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::json::{PathParam, QueryParams};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -55,7 +55,7 @@ pub async fn open(
     State(state): State<AppState>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: OpenAccountRequest = request.parse()?;
     let (body, holiday_shift) = body.split();
     let metadata = request.staff.metadata(role);
@@ -90,7 +90,7 @@ pub async fn assess(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: AssessMonth = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -123,7 +123,7 @@ pub async fn prepay(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: Prepay = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -159,7 +159,7 @@ macro_rules! account_command {
             PathParam(id): PathParam<Uuid>,
             request: CommandRequest,
         ) -> Result<CommandAnswer, ApiError> {
-            let role = request.staff.require(Role::Premiums)?;
+            let role = request.staff.role()?;
             let body: $body = request.parse()?;
             let metadata = request.staff.metadata(role);
             let upcasters = state.upcasters.clone();
@@ -209,7 +209,7 @@ pub async fn decide_refund(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: DecideRefund = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -243,7 +243,7 @@ pub async fn lose_for_non_payment(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: LossForNonPayment = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -277,7 +277,7 @@ pub async fn reverse_receipt(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: ReverseReceipt = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -312,7 +312,7 @@ pub async fn first_premium_unpaid(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: FirstPremiumUnpaid = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -346,7 +346,7 @@ pub async fn prepayment_shortfall(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let body: ReassessPrepayment = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -384,7 +384,7 @@ pub async fn close(
     PathParam(id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let _: CloseAccount = request.parse()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
@@ -486,7 +486,7 @@ pub async fn import_receipts(
     file: ReceiptFile,
 ) -> Result<CommandAnswer, ApiError> {
     let request = file.request;
-    let role = request.staff.require(Role::Premiums)?;
+    let role = request.staff.role()?;
     let metadata = request.staff.metadata(role);
     let upcasters = state.upcasters.clone();
     let format = file.format;
@@ -513,10 +513,10 @@ pub async fn import_report(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<ImportReport>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let mut conn = state.pool.acquire().await?;
     let report = receipt_import::find(&mut conn, id).await?;
-    read_log::record(&state.pool, &staff, &report, report.lines.len()).await?;
+    read_log::record(&mut *conn, &staff, &report, report.lines.len()).await?;
     Ok(Json(report))
 }
 
@@ -534,7 +534,7 @@ pub async fn account_view(
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
 ) -> Result<Json<PremiumAccountView>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let view = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
@@ -586,7 +586,7 @@ pub async fn arrears(
     staff: Staff,
     QueryParams(params): QueryParams<ArrearsParams>,
 ) -> Result<Json<ArrearsList>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let (page, per_page) = paging(params.page, params.per_page)?;
     let as_of: Date = match params.as_of.as_deref() {
         Some(text) => kenpo_domain::calendar::parse(text)
@@ -602,7 +602,7 @@ pub async fn arrears(
         page,
         per_page,
     };
-    read_log::record(&state.pool, &staff, &list, list.arrears.accounts.len()).await?;
+    read_log::record(&mut *conn, &staff, &list, list.arrears.accounts.len()).await?;
     Ok(Json(list))
 }
 
@@ -636,7 +636,7 @@ pub async fn refund_list(
     staff: Staff,
     QueryParams(params): QueryParams<RefundParams>,
 ) -> Result<Json<RefundList>, ApiError> {
-    staff.any_role()?;
+    staff.role()?;
     let (page, per_page) = paging(params.page, params.per_page)?;
     let status = match params.status.as_deref() {
         None => None,
@@ -659,6 +659,6 @@ pub async fn refund_list(
         page,
         per_page,
     };
-    read_log::record(&state.pool, &staff, &list, list.refunds.refunds.len()).await?;
+    read_log::record(&mut *conn, &staff, &list, list.refunds.refunds.len()).await?;
     Ok(Json(list))
 }

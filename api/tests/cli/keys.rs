@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::bodies::acquisition;
+use crate::common::double_entry::keyed;
 use crate::common::{json, spawn_app, TestApp};
 use crate::{database_url, kenpo_binary};
 use serde_json::json;
@@ -78,21 +79,16 @@ async fn person_with_number(app: &TestApp, token: &str, number: &str) -> (Uuid, 
     )
     .await;
     assert_eq!(status, 201, "{answer}");
-    let (status, _) = json(
-        app.post(
-            &format!("/api/v1/persons/{id}/my-number"),
-            token,
-            &json!({"number": number, "source": "employer", "registered_on": "2025-04-03"}),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    // keyed by `token`, confirmed by the second clerk (ダブルチェック)
+    let (status, _) = app
+        .register_my_number_by(&keyed, id, number, token, &app.my_number_confirmer())
+        .await;
     (id, status)
 }
 
+/// The clerk `mn1` and the confirmer of the double entry, both with access on.
 async fn my_number_clerk(app: &TestApp) -> String {
+    app.my_number_confirmer_with_access().await;
     app.my_number_clerk_with_access().await
 }
 
@@ -225,17 +221,9 @@ async fn the_blind_index_key_rotates_and_an_old_version_is_destroyed_only_when_u
     .await;
     assert_eq!((status, found["person_id"].clone()), (200, json!(holder)));
     let second = "983205673214";
-    let (status, _) = json(
-        app.post(
-            &format!("/api/v1/persons/{other}/my-number"),
-            &token,
-            &json!({"number": second, "source": "employer", "registered_on": "2025-04-03"}),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let (status, _) = app
+        .register_my_number_by(&keyed, other, second, &token, &app.my_number_confirmer())
+        .await;
     assert_eq!(status, 201);
     let version: i32 =
         sqlx::query_scalar("SELECT bidx_version FROM my_number_index WHERE person_id = $1")

@@ -5,6 +5,7 @@
 use std::process::Command;
 
 use crate::common::bodies::acquisition;
+use crate::common::double_entry::keyed;
 use crate::common::{spawn_app, TestApp};
 use crate::{database_url, kenpo_binary};
 use kenpo_api::auth::Role;
@@ -29,6 +30,7 @@ pub fn retention(pool: &PgPool, args: &[&str]) -> std::process::Output {
 /// on any day after 2024-04-01. Returns their ids.
 pub async fn due_persons(app: &TestApp, numbers: &[&str]) -> Vec<Uuid> {
     let mn = app.my_number_clerk_with_access().await;
+    let confirmer = app.my_number_confirmer_with_access().await;
     let mut due = Vec::new();
     for (n, number) in numbers.iter().enumerate() {
         let id = Uuid::now_v7();
@@ -46,7 +48,9 @@ pub async fn due_persons(app: &TestApp, numbers: &[&str]) -> Vec<Uuid> {
         assert_eq!(app.post_json(&path, &app.clerk(), &loss).await.0, 200);
         let path = format!("/api/v1/persons/{id}/my-number");
         let body = json!({"number": number, "source": "person", "registered_on": "2012-04-03"});
-        let (status, body) = app.post_json(&path, &mn, &body).await;
+        let (status, body) = app
+            .enter_and_confirm(&keyed, id, &path, &body, number, &mn, &confirmer)
+            .await;
         assert_eq!(status, 201, "{number}: {body}");
         due.push(id);
     }

@@ -4,7 +4,8 @@
 use std::process::Command;
 
 use crate::common::bodies::acquisition;
-use crate::common::{json, spawn_app};
+use crate::common::double_entry::keyed;
+use crate::common::spawn_app;
 use crate::{database_url, kenpo_binary};
 use serde_json::json;
 use sqlx::PgPool;
@@ -33,6 +34,7 @@ fn retention(pool: &PgPool, extra: &[&str]) -> std::process::Output {
 async fn killed_mid_batch_then_rerun_erases_each_due_person_once(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
     let mn = app.my_number_clerk_with_access().await;
+    let confirmer = app.my_number_confirmer_with_access().await;
     let numbers = [
         "123456789018",
         "983205673214",
@@ -66,17 +68,17 @@ async fn killed_mid_batch_then_rerun_erases_each_due_person_once(pool: PgPool) {
                 .status(),
             200
         );
-        let (status, body) = json(
-            app.post(
+        let (status, body) = app
+            .enter_and_confirm(
+                &keyed,
+                id,
                 &format!("/api/v1/persons/{id}/my-number"),
-                &mn,
                 &json!({"number": number, "source": "person", "registered_on": "2012-04-03"}),
+                number,
+                &mn,
+                &confirmer,
             )
-            .send()
-            .await
-            .unwrap(),
-        )
-        .await;
+            .await;
         assert_eq!(status, 201, "{number}: {body}");
         due.push(id);
     }

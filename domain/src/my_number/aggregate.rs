@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::commands::MyNumberCommand;
+use super::entry::{EntryClosed, PendingEntry};
 use super::error::MyNumberRecordError;
 use super::events::MyNumberEvent;
 use super::sealing::{Sealed, SealerService};
@@ -44,6 +45,12 @@ pub struct MyNumberRecord {
     pub(super) five_info: Option<FiveInfoCheck>,
     /// The 消去, once recorded.
     pub(super) erasure: Option<ErasureRecord>,
+    /// The entry waiting for confirmation (ダブルチェック).
+    #[serde(default)]
+    pub(super) pending: Option<PendingEntry>,
+    /// Entries confirmed or withdrawn, in order.
+    #[serde(default)]
+    pub(super) closed: Vec<(Uuid, EntryClosed)>,
 }
 
 /// Which event sealed a value: part of what the value is bound to.
@@ -130,6 +137,7 @@ impl Aggregate for MyNumberRecord {
                 self.registration = Some((e.source, e.registered_on));
                 self.deletion = None;
                 self.not_registered = None;
+                self.close_entry(e.entry_id, EntryClosed::Confirmed);
             }
             MyNumberEvent::MyNumberChanged(e) => {
                 self.current = Some(SealedRecord {
@@ -138,6 +146,7 @@ impl Aggregate for MyNumberRecord {
                     sealed: e.sealed,
                 });
                 self.number_since = Some(e.changed_on);
+                self.close_entry(e.entry_id, EntryClosed::Confirmed);
             }
             MyNumberEvent::MyNumberDeleted(e) => {
                 self.current = None;
@@ -169,6 +178,8 @@ impl Aggregate for MyNumberRecord {
             MyNumberEvent::MyNumberErased(e) => {
                 self.current = None;
                 self.registration = None;
+                // its sealed number is shredded with the key
+                self.pending = None;
                 self.erasure = Some(ErasureRecord {
                     key_id: e.key_id,
                     ledger_seq: e.ledger_seq,
@@ -176,11 +187,37 @@ impl Aggregate for MyNumberRecord {
                     erased_on: e.erased_on,
                 });
             }
+            MyNumberEvent::MyNumberEntryRecorded(e) => {
+                self.pending = Some(PendingEntry {
+                    entry_id: e.entry_id,
+                    entry: e.entry,
+                    entered_by: e.entered_by,
+                    entered_at: e.entered_at,
+                    version: self.version,
+                    sealed: e.sealed,
+                });
+            }
+            MyNumberEvent::MyNumberEntryWithdrawn(e) => {
+                self.close_entry(Some(e.entry_id), EntryClosed::Withdrawn);
+            }
         }
     }
 }
 
 impl MyNumberRecord {
+    /// The pending entry `entry_id` ends as `how`.
+    fn close_entry(&mut self, entry_id: Option<Uuid>, how: EntryClosed) {
+        let Some(entry_id) = entry_id else { return };
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| p.entry_id == entry_id)
+        {
+            self.pending = None;
+        }
+        self.closed.push((entry_id, how));
+    }
+
     /// The stream version: the number of events applied (0 for a new stream).
     pub fn version(&self) -> i64 {
         self.version

@@ -4,6 +4,7 @@
 
 use uuid::Uuid;
 
+use super::entry::NumberEntry;
 use super::number::MyNumber;
 use super::values::{
     BranchNumber, FiveInfoField, MyNumberChangeReason, MyNumberDeletionReason, MyNumberSource,
@@ -79,6 +80,39 @@ pub enum MyNumberCommand {
         mismatched: Vec<FiveInfoField>,
         /// The day of the check.
         checked_on: Date,
+    },
+    /// A 登録 or 変更 keyed by one person (ダブルチェック, first step): checked as the 登録 or
+    /// 変更 would be, sealed, and pending until [`MyNumberCommand::ConfirmEntry`]. `previous`
+    /// is the registered number (opened by the application), for a 変更's checks only.
+    EnterNumber {
+        entry_id: Uuid,
+        /// 個人番号 as keyed.
+        number: MyNumber,
+        entry: NumberEntry,
+        previous: Option<MyNumber>,
+        /// Staff id of the person keying it.
+        entered_by: String,
+        entered_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The second person keys the number again from the form: equal to the entry's (`entered`,
+    /// opened by the application from [`super::MyNumberRecord::pending_entry`]) and keyed by
+    /// someone else, the entry is registered (the 登録 or 変更 event).
+    ConfirmEntry {
+        entry_id: Uuid,
+        /// 個人番号 as keyed by the confirmer.
+        number: MyNumber,
+        /// The pending entry's number.
+        entered: MyNumber,
+        /// 変更前個人番号 for a 変更 (the registered number), else `None`.
+        previous: Option<MyNumber>,
+        /// Staff id of the confirmer.
+        confirmed_by: String,
+    },
+    /// A pending entry withdrawn (by the person who entered it or another), with a reason.
+    WithdrawEntry {
+        entry_id: Uuid,
+        reason: Description,
+        withdrawn_by: String,
     },
     /// 消去: the person's key was destroyed at the end of retention (digest.md §3 L1763–1764,
     /// 管理簿 L1770; design §7.4 "Shred"). Records the 管理簿 entry; carries no number.

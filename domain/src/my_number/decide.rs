@@ -18,15 +18,20 @@
 
 use super::aggregate::MyNumberRecord;
 use super::commands::MyNumberCommand;
+use super::entry::NumberEntry;
 use super::error::MyNumberRecordError as E;
 use super::events::{
     FiveInfoMismatchRecorded, FiveInfoVerified, InsuredBranchNumberAssigned,
-    InsuredBranchNumberChanged, MyNumberChanged, MyNumberDeleted, MyNumberErased, MyNumberEvent,
-    MyNumberNotRegistered, MyNumberRegistered,
+    InsuredBranchNumberChanged, MyNumberChanged, MyNumberDeleted, MyNumberEntryRecorded,
+    MyNumberEntryWithdrawn, MyNumberErased, MyNumberEvent, MyNumberNotRegistered,
+    MyNumberRegistered,
 };
+use super::number::MyNumber;
 use super::sealing::{Sealed, SealedPlaintext, Sealer};
+use super::values::{MyNumberChangeReason, MyNumberSource};
 use crate::calendar::Date;
 use crate::qualification::values::check_text;
+use uuid::Uuid;
 
 /// Longest `legal_basis` of a 消去, in characters.
 const LEGAL_BASIS_MAX_CHARS: usize = 200;
@@ -59,49 +64,81 @@ impl MyNumberRecord {
                 number,
                 source,
                 registered_on,
-            } => {
-                if let Some(since) = self.registered_since() {
-                    return Err(E::AlreadyRegistered { since });
-                }
-                not_before(
-                    "registration (登録年月日)",
-                    registered_on,
-                    self.number_since,
-                )?;
-                let plaintext = SealedPlaintext {
-                    number,
-                    previous: None,
-                };
-                let sealed = self.seal(sealer, MyNumberEvent::REGISTERED, &plaintext)?;
-                Ok(MyNumberEvent::MyNumberRegistered(MyNumberRegistered {
-                    sealed,
-                    source,
-                    registered_on,
-                }))
-            }
+            } => self.register(number, source, registered_on, None, sealer),
             MyNumberCommand::Change {
                 number,
                 previous,
                 reason,
                 changed_on,
+            } => self.change(number, Some(previous), reason, changed_on, None, sealer),
+            MyNumberCommand::EnterNumber {
+                entry_id,
+                number,
+                entry,
+                previous,
+                entered_by,
+                entered_at,
             } => {
-                if !self.has_number() {
-                    return Err(E::NotRegistered);
+                if let Some(pending) = &self.pending {
+                    return Err(E::EntryPending {
+                        entry_id: pending.entry_id,
+                    });
                 }
-                if number == previous {
-                    return Err(E::Unchanged);
+                match &entry {
+                    NumberEntry::Registration { registered_on, .. } => {
+                        self.check_register(*registered_on)?
+                    }
+                    NumberEntry::Change { changed_on, .. } => {
+                        self.check_change(&number, previous.as_ref(), *changed_on)?
+                    }
                 }
-                not_before("change (変更年月日)", changed_on, self.number_since)?;
                 let plaintext = SealedPlaintext {
                     number,
-                    previous: Some(previous),
+                    previous: None,
                 };
-                let sealed = self.seal(sealer, MyNumberEvent::CHANGED, &plaintext)?;
-                Ok(MyNumberEvent::MyNumberChanged(MyNumberChanged {
-                    sealed,
-                    reason,
-                    changed_on,
-                }))
+                let sealed = self.seal(sealer, MyNumberEvent::ENTRY_RECORDED, &plaintext)?;
+                Ok(MyNumberEvent::MyNumberEntryRecorded(
+                    MyNumberEntryRecorded {
+                        entry_id,
+                        sealed,
+                        entry,
+                        entered_by,
+                        entered_at,
+                    },
+                ))
+            }
+            MyNumberCommand::ConfirmEntry {
+                entry_id,
+                number,
+                entered,
+                previous,
+                confirmed_by,
+            } => {
+                let pending =
+                    self.check_confirmation(entry_id, &confirmed_by, &number, &entered)?;
+                match pending.entry.clone() {
+                    NumberEntry::Registration {
+                        source,
+                        registered_on,
+                    } => self.register(number, source, registered_on, Some(entry_id), sealer),
+                    NumberEntry::Change { reason, changed_on } => {
+                        self.change(number, previous, reason, changed_on, Some(entry_id), sealer)
+                    }
+                }
+            }
+            MyNumberCommand::WithdrawEntry {
+                entry_id,
+                reason,
+                withdrawn_by,
+            } => {
+                self.pending(entry_id)?;
+                Ok(MyNumberEvent::MyNumberEntryWithdrawn(
+                    MyNumberEntryWithdrawn {
+                        entry_id,
+                        reason,
+                        withdrawn_by,
+                    },
+                ))
             }
             MyNumberCommand::Delete { deleted_on, reason } => {
                 if !self.has_number() {
@@ -214,6 +251,78 @@ impl MyNumberRecord {
                 }))
             }
         }
+    }
+
+    /// Whether a 登録 dated `registered_on` may be recorded now.
+    fn check_register(&self, registered_on: Date) -> Result<()> {
+        if let Some(since) = self.registered_since() {
+            return Err(E::AlreadyRegistered { since });
+        }
+        not_before(
+            "registration (登録年月日)",
+            registered_on,
+            self.number_since,
+        )
+    }
+
+    /// Whether a 変更 to `number` from `previous` dated `changed_on` may be recorded now.
+    fn check_change(
+        &self,
+        number: &MyNumber,
+        previous: Option<&MyNumber>,
+        changed_on: Date,
+    ) -> Result<()> {
+        let Some(previous) = previous.filter(|_| self.has_number()) else {
+            return Err(E::NotRegistered);
+        };
+        if number == previous {
+            return Err(E::Unchanged);
+        }
+        not_before("change (変更年月日)", changed_on, self.number_since)
+    }
+
+    /// The 登録 event, the number sealed for it.
+    fn register(
+        &self,
+        number: MyNumber,
+        source: MyNumberSource,
+        registered_on: Date,
+        entry_id: Option<Uuid>,
+        sealer: &dyn Sealer,
+    ) -> Result<MyNumberEvent> {
+        self.check_register(registered_on)?;
+        let plaintext = SealedPlaintext {
+            number,
+            previous: None,
+        };
+        let sealed = self.seal(sealer, MyNumberEvent::REGISTERED, &plaintext)?;
+        Ok(MyNumberEvent::MyNumberRegistered(MyNumberRegistered {
+            sealed,
+            source,
+            registered_on,
+            entry_id,
+        }))
+    }
+
+    /// The 変更 event, the new and the previous number sealed together for it.
+    fn change(
+        &self,
+        number: MyNumber,
+        previous: Option<MyNumber>,
+        reason: MyNumberChangeReason,
+        changed_on: Date,
+        entry_id: Option<Uuid>,
+        sealer: &dyn Sealer,
+    ) -> Result<MyNumberEvent> {
+        self.check_change(&number, previous.as_ref(), changed_on)?;
+        let plaintext = SealedPlaintext { number, previous };
+        let sealed = self.seal(sealer, MyNumberEvent::CHANGED, &plaintext)?;
+        Ok(MyNumberEvent::MyNumberChanged(MyNumberChanged {
+            sealed,
+            reason,
+            changed_on,
+            entry_id,
+        }))
     }
 
     /// 登録年月日 of the registered number, while one is registered.

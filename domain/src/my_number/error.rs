@@ -49,6 +49,24 @@ pub enum MyNumberRecordError {
     /// The 管理簿 sequence is not positive.
     #[error("the erasure ledger (管理簿) sequence must be positive, got {ledger_seq}")]
     InvalidLedgerSeq { ledger_seq: i64 },
+    /// A 登録 or 変更 entry while another is pending confirmation.
+    #[error("an entry ({entry_id}) of this person's 個人番号 (My Number) is waiting for confirmation (ダブルチェック); confirm or withdraw it first")]
+    EntryPending { entry_id: uuid::Uuid },
+    /// No entry with this id for this person.
+    #[error("there is no 個人番号 (My Number) entry {entry_id} for this person")]
+    EntryNotFound { entry_id: uuid::Uuid },
+    /// The entry was already confirmed or withdrawn.
+    #[error("the 個人番号 (My Number) entry {entry_id} is no longer pending: it was {closed}")]
+    EntryNotPending {
+        entry_id: uuid::Uuid,
+        closed: &'static str,
+    },
+    /// The confirmer is the person who keyed the entry.
+    #[error("the 個人番号 (My Number) entry must be confirmed by someone other than the person who keyed it (ダブルチェック)")]
+    SamePerson,
+    /// The confirmer keyed a different number.
+    #[error("the 個人番号 (My Number) keyed for confirmation differs from the entry; nothing was registered and the entry is still pending (check the form and key it again)")]
+    DoubleCheckMismatch,
     /// The [`super::Sealer`] failed: not a refusal but an internal failure.
     #[error(transparent)]
     SealFailed(SealError),
@@ -82,6 +100,11 @@ impl MyNumberRecordError {
             E::FiveInfoInconsistent { .. } => "my_number_five_info_inconsistent",
             E::InvalidValue(_) => "my_number_invalid_value",
             E::InvalidLedgerSeq { .. } => "my_number_invalid_ledger_seq",
+            E::EntryPending { .. } => "my_number_entry_pending",
+            E::EntryNotFound { .. } => "my_number_entry_not_found",
+            E::EntryNotPending { .. } => "my_number_entry_not_pending",
+            E::SamePerson => "two_person_rule",
+            E::DoubleCheckMismatch => "my_number_double_check_mismatch",
             E::SealFailed(_) => "my_number_seal_failed",
         }
     }
@@ -91,7 +114,12 @@ impl MyNumberRecordError {
     pub fn category(&self) -> Option<ErrorCategory> {
         use MyNumberRecordError as E;
         match self {
-            E::NotRegistered | E::BranchNumberNotAssigned => Some(ErrorCategory::NotFound),
+            E::NotRegistered | E::BranchNumberNotAssigned | E::EntryNotFound { .. } => {
+                Some(ErrorCategory::NotFound)
+            }
+            E::SamePerson => Some(ErrorCategory::Forbidden),
+            E::EntryPending { .. } | E::EntryNotPending { .. } => Some(ErrorCategory::Conflict),
+            E::DoubleCheckMismatch => Some(ErrorCategory::Invalid),
             E::Erased { .. }
             | E::AlreadyRegistered { .. }
             | E::DateOutOfOrder { .. }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::entry::NumberEntry;
 use super::sealing::Sealed;
 use super::values::{
     BranchNumber, FiveInfoField, MyNumberChangeReason, MyNumberDeletionReason, MyNumberSource,
@@ -37,6 +38,10 @@ pub enum MyNumberEvent {
     FiveInfoMismatchRecorded(FiveInfoMismatchRecorded),
     /// 消去 (crypto-shredding at the end of retention).
     MyNumberErased(MyNumberErased),
+    /// A 登録 or 変更 keyed by one person, waiting for a second to confirm it (ダブルチェック).
+    MyNumberEntryRecorded(MyNumberEntryRecorded),
+    /// A pending entry withdrawn.
+    MyNumberEntryWithdrawn(MyNumberEntryWithdrawn),
 }
 
 impl MyNumberEvent {
@@ -58,9 +63,13 @@ impl MyNumberEvent {
     pub const FIVE_INFO_MISMATCH_RECORDED: &'static str = "FiveInfoMismatchRecorded";
     /// Type of [`MyNumberErased`].
     pub const ERASED: &'static str = "MyNumberErased";
+    /// Type of [`MyNumberEntryRecorded`]; bound into its sealed value.
+    pub const ENTRY_RECORDED: &'static str = "MyNumberEntryRecorded";
+    /// Type of [`MyNumberEntryWithdrawn`].
+    pub const ENTRY_WITHDRAWN: &'static str = "MyNumberEntryWithdrawn";
 
     /// Every event type string, for registries and upcasters.
-    pub const EVENT_TYPES: [&'static str; 9] = [
+    pub const EVENT_TYPES: [&'static str; 11] = [
         Self::REGISTERED,
         Self::CHANGED,
         Self::DELETED,
@@ -70,6 +79,8 @@ impl MyNumberEvent {
         Self::FIVE_INFO_VERIFIED,
         Self::FIVE_INFO_MISMATCH_RECORDED,
         Self::ERASED,
+        Self::ENTRY_RECORDED,
+        Self::ENTRY_WITHDRAWN,
     ];
 
     /// The event's type name (the variant name, also its serde tag).
@@ -84,6 +95,8 @@ impl MyNumberEvent {
             MyNumberEvent::FiveInfoVerified(_) => Self::FIVE_INFO_VERIFIED,
             MyNumberEvent::FiveInfoMismatchRecorded(_) => Self::FIVE_INFO_MISMATCH_RECORDED,
             MyNumberEvent::MyNumberErased(_) => Self::ERASED,
+            MyNumberEvent::MyNumberEntryRecorded(_) => Self::ENTRY_RECORDED,
+            MyNumberEvent::MyNumberEntryWithdrawn(_) => Self::ENTRY_WITHDRAWN,
         }
     }
 
@@ -92,6 +105,7 @@ impl MyNumberEvent {
         match self {
             MyNumberEvent::MyNumberRegistered(e) => Some(&e.sealed),
             MyNumberEvent::MyNumberChanged(e) => Some(&e.sealed),
+            MyNumberEvent::MyNumberEntryRecorded(e) => Some(&e.sealed),
             _ => None,
         }
     }
@@ -117,6 +131,9 @@ pub struct MyNumberRegistered {
     pub source: MyNumberSource,
     /// 登録年月日.
     pub registered_on: Date,
+    /// The confirmed entry (ダブルチェック); absent for registrations from before double entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<Uuid>,
 }
 
 /// 個人番号 変更: the new and the previous number sealed together
@@ -130,6 +147,9 @@ pub struct MyNumberChanged {
     pub reason: MyNumberChangeReason,
     /// 変更年月日.
     pub changed_on: Date,
+    /// The confirmed entry (ダブルチェック); absent for changes from before double entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<Uuid>,
 }
 
 /// 個人番号 削除.
@@ -208,4 +228,31 @@ pub struct MyNumberErased {
     pub legal_basis: String,
     /// The day of erasure.
     pub erased_on: Date,
+}
+
+/// A 登録 or 変更 keyed by one person (ダブルチェック, first step): the number sealed
+/// (plaintext `{"n":…,"prev":null}`) in this stream, so that erasure shreds it with the rest.
+/// Registered only when a second person confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyNumberEntryRecorded {
+    pub entry_id: Uuid,
+    /// The sealed keyed 個人番号, bound to this event's stream version and type.
+    pub sealed: Sealed,
+    /// What the entry records once confirmed.
+    pub entry: NumberEntry,
+    /// Staff id of the person who keyed it.
+    pub entered_by: String,
+    pub entered_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A pending entry withdrawn, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyNumberEntryWithdrawn {
+    pub entry_id: Uuid,
+    /// Why it was withdrawn.
+    pub reason: Description,
+    /// Staff id of the person who withdrew it.
+    pub withdrawn_by: String,
 }

@@ -6,6 +6,8 @@
 //! - Sealing (design/my-number-security.md §7.2): the infrastructure implements [`Sealer`];
 //!   events carry only the opaque [`Sealed`] value, bound to the stream version and event type
 //!   the aggregate passes (it counts its own events).
+//! - Double entry ([`NumberEntry`]): a 登録 or 変更 is a pending entry until a second person
+//!   confirms it by keying the number again (ダブルチェック).
 //! - [`retention`]: when a number is due for 消去 (10 years after the latest 資格喪失,
 //!   digest.md §3).
 //!
@@ -16,6 +18,7 @@
 mod aggregate;
 mod commands;
 mod decide;
+mod entry;
 mod error;
 mod events;
 mod number;
@@ -28,11 +31,13 @@ mod tests;
 
 pub use aggregate::{ErasureRecord, FiveInfoCheck, MyNumberRecord};
 pub use commands::MyNumberCommand;
+pub use entry::{EntryClosed, NumberEntry, PendingEntry};
 pub use error::MyNumberRecordError;
 pub use events::{
     FiveInfoMismatchRecorded, FiveInfoVerified, InsuredBranchNumberAssigned,
-    InsuredBranchNumberChanged, MyNumberChanged, MyNumberDeleted, MyNumberErased, MyNumberEvent,
-    MyNumberNotRegistered, MyNumberRegistered,
+    InsuredBranchNumberChanged, MyNumberChanged, MyNumberDeleted, MyNumberEntryRecorded,
+    MyNumberEntryWithdrawn, MyNumberErased, MyNumberEvent, MyNumberNotRegistered,
+    MyNumberRegistered,
 };
 pub use number::{MyNumber, MyNumberError, MY_NUMBER_DIGITS};
 pub use retention::{erasure_due_on, is_due, RETENTION_YEARS};

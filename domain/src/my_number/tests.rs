@@ -107,6 +107,7 @@ fn registered(version: i64, on: &str) -> MyNumberEvent {
         sealed: sealed(version, MyNumberEvent::REGISTERED),
         source: MyNumberSource::Employer,
         registered_on: d(on),
+        entry_id: None,
     })
 }
 
@@ -115,6 +116,7 @@ fn changed(version: i64, on: &str) -> MyNumberEvent {
         sealed: sealed(version, MyNumberEvent::CHANGED),
         reason: MyNumberChangeReason::Correction,
         changed_on: d(on),
+        entry_id: None,
     })
 }
 
@@ -916,6 +918,8 @@ fn event_types_are_stable_and_version_1_0() {
             checked_on: d("2025-04-01"),
         }),
         erased("2026-04-01"),
+        entry_recorded(1, registration_entry("2025-04-01")),
+        withdrawn(),
     ];
     let types: Vec<String> = events.iter().map(DomainEvent::event_type).collect();
     assert_eq!(types, MyNumberEvent::EVENT_TYPES.map(String::from).to_vec());
@@ -931,6 +935,8 @@ fn event_types_are_stable_and_version_1_0() {
             "FiveInfoVerified",
             "FiveInfoMismatchRecorded",
             "MyNumberErased",
+            "MyNumberEntryRecorded",
+            "MyNumberEntryWithdrawn",
         ]
     );
     for event in &events {
@@ -1009,4 +1015,301 @@ fn error_codes_are_prefixed_and_messages_never_hold_a_number() {
     for err in &errors {
         assert_no_number(&err.to_string());
     }
+}
+
+// ---------------------------------------------------------------- double entry (ダブルチェック)
+
+const ENTRY: Uuid = Uuid::from_u128(0xE1);
+
+fn at() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2025-04-03T10:00:00+09:00")
+        .expect("instant")
+        .to_utc()
+}
+
+fn registration_entry(on: &str) -> NumberEntry {
+    NumberEntry::Registration {
+        source: MyNumberSource::Employer,
+        registered_on: d(on),
+    }
+}
+
+fn enter(number: &str, entry: NumberEntry, previous: Option<&str>) -> MyNumberCommand {
+    MyNumberCommand::EnterNumber {
+        entry_id: ENTRY,
+        number: n(number),
+        entry,
+        previous: previous.map(n),
+        entered_by: "mn1".to_string(),
+        entered_at: at(),
+    }
+}
+
+fn entry_recorded(version: i64, entry: NumberEntry) -> MyNumberEvent {
+    MyNumberEvent::MyNumberEntryRecorded(MyNumberEntryRecorded {
+        entry_id: ENTRY,
+        sealed: sealed(version, MyNumberEvent::ENTRY_RECORDED),
+        entry,
+        entered_by: "mn1".to_string(),
+        entered_at: at(),
+    })
+}
+
+fn confirm(number: &str, entered: &str, previous: Option<&str>, by: &str) -> MyNumberCommand {
+    MyNumberCommand::ConfirmEntry {
+        entry_id: ENTRY,
+        number: n(number),
+        entered: n(entered),
+        previous: previous.map(n),
+        confirmed_by: by.to_string(),
+    }
+}
+
+fn withdrawn() -> MyNumberEvent {
+    MyNumberEvent::MyNumberEntryWithdrawn(MyNumberEntryWithdrawn {
+        entry_id: ENTRY,
+        reason: description("用紙の読み違い"),
+        withdrawn_by: "mn2".to_string(),
+    })
+}
+
+#[tokio::test]
+async fn an_entry_is_sealed_and_pending_not_registered() {
+    let calls = accepts(
+        vec![],
+        enter(FIRST, registration_entry("2025-04-01"), None),
+        vec![entry_recorded(1, registration_entry("2025-04-01"))],
+    )
+    .await;
+    assert_eq!(
+        calls,
+        vec![call(
+            1,
+            "MyNumberEntryRecorded",
+            r#"{"n":"983205673214","prev":null}"#
+        )]
+    );
+    let record = record(vec![entry_recorded(1, registration_entry("2025-04-01"))]);
+    assert!(
+        !record.has_number(),
+        "nothing registered before confirmation"
+    );
+    let pending = record.pending_entry().expect("pending");
+    assert_eq!(
+        (pending.entry_id, pending.entered_by.as_str()),
+        (ENTRY, "mn1")
+    );
+    assert_eq!(pending.sealed().0, 1);
+}
+
+#[tokio::test]
+async fn a_second_person_keying_the_same_number_registers_the_entry() {
+    let calls = accepts(
+        vec![entry_recorded(1, registration_entry("2025-04-01"))],
+        confirm(FIRST, FIRST, None, "mn2"),
+        vec![MyNumberEvent::MyNumberRegistered(MyNumberRegistered {
+            sealed: sealed(2, MyNumberEvent::REGISTERED),
+            source: MyNumberSource::Employer,
+            registered_on: d("2025-04-01"),
+            entry_id: Some(ENTRY),
+        })],
+    )
+    .await;
+    assert_eq!(
+        calls,
+        vec![call(
+            2,
+            "MyNumberRegistered",
+            r#"{"n":"983205673214","prev":null}"#
+        )]
+    );
+    let mut record = record(vec![entry_recorded(1, registration_entry("2025-04-01"))]);
+    record.apply(MyNumberEvent::MyNumberRegistered(MyNumberRegistered {
+        sealed: sealed(2, MyNumberEvent::REGISTERED),
+        source: MyNumberSource::Employer,
+        registered_on: d("2025-04-01"),
+        entry_id: Some(ENTRY),
+    }));
+    assert!(record.has_number() && record.pending_entry().is_none());
+}
+
+#[tokio::test]
+async fn a_confirmed_change_seals_the_previous_number_with_the_new() {
+    let entry = NumberEntry::Change {
+        reason: MyNumberChangeReason::Correction,
+        changed_on: d("2025-05-01"),
+    };
+    let calls = accepts(
+        vec![
+            registered(1, "2025-04-01"),
+            entry_recorded(2, entry.clone()),
+        ],
+        confirm(SECOND, SECOND, Some(FIRST), "mn2"),
+        vec![MyNumberEvent::MyNumberChanged(MyNumberChanged {
+            sealed: sealed(3, MyNumberEvent::CHANGED),
+            reason: MyNumberChangeReason::Correction,
+            changed_on: d("2025-05-01"),
+            entry_id: Some(ENTRY),
+        })],
+    )
+    .await;
+    assert_eq!(
+        calls[0].plaintext,
+        br#"{"n":"123456789018","prev":"983205673214"}"#.to_vec()
+    );
+}
+
+#[tokio::test]
+async fn the_person_who_entered_cannot_confirm() {
+    let err = refuses(
+        vec![entry_recorded(1, registration_entry("2025-04-01"))],
+        confirm(FIRST, FIRST, None, "mn1"),
+        "two_person_rule",
+    )
+    .await;
+    assert_eq!(err.category(), Some(ErrorCategory::Forbidden));
+}
+
+#[tokio::test]
+async fn a_different_number_is_a_mismatch_and_the_entry_stays_pending() {
+    let err = refuses(
+        vec![entry_recorded(1, registration_entry("2025-04-01"))],
+        confirm(SECOND, FIRST, None, "mn2"),
+        "my_number_double_check_mismatch",
+    )
+    .await;
+    assert_eq!(err.category(), Some(ErrorCategory::Invalid));
+    let record = record(vec![entry_recorded(1, registration_entry("2025-04-01"))]);
+    assert!(record.pending(ENTRY).is_ok());
+}
+
+#[tokio::test]
+async fn one_pending_entry_per_person() {
+    let mut second = enter(SECOND, registration_entry("2025-04-01"), None);
+    if let MyNumberCommand::EnterNumber { entry_id, .. } = &mut second {
+        *entry_id = Uuid::from_u128(0xE2);
+    }
+    let err = refuses(
+        vec![entry_recorded(1, registration_entry("2025-04-01"))],
+        second,
+        "my_number_entry_pending",
+    )
+    .await;
+    assert_eq!(err.category(), Some(ErrorCategory::Conflict));
+}
+
+#[tokio::test]
+async fn an_entry_is_checked_as_its_registration_or_change_would_be() {
+    refuses(
+        vec![registered(1, "2025-04-01")],
+        enter(SECOND, registration_entry("2025-05-01"), None),
+        "my_number_already_registered",
+    )
+    .await;
+    let change = NumberEntry::Change {
+        reason: MyNumberChangeReason::Correction,
+        changed_on: d("2025-05-01"),
+    };
+    refuses(
+        vec![],
+        enter(SECOND, change.clone(), None),
+        "my_number_not_registered",
+    )
+    .await;
+    refuses(
+        vec![registered(1, "2025-04-01")],
+        enter(FIRST, change, Some(FIRST)),
+        "my_number_unchanged",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_confirmed_and_withdrawn_entries_are_refused() {
+    refuses(
+        vec![],
+        confirm(FIRST, FIRST, None, "mn2"),
+        "my_number_entry_not_found",
+    )
+    .await;
+    let confirmed = MyNumberEvent::MyNumberRegistered(MyNumberRegistered {
+        sealed: sealed(2, MyNumberEvent::REGISTERED),
+        source: MyNumberSource::Employer,
+        registered_on: d("2025-04-01"),
+        entry_id: Some(ENTRY),
+    });
+    let withdraw = || MyNumberCommand::WithdrawEntry {
+        entry_id: ENTRY,
+        reason: description("重複入力"),
+        withdrawn_by: "mn1".to_string(),
+    };
+    for closed in [confirmed, withdrawn()] {
+        let given = vec![entry_recorded(1, registration_entry("2025-04-01")), closed];
+        refuses(
+            given.clone(),
+            confirm(FIRST, FIRST, None, "mn2"),
+            "my_number_entry_not_pending",
+        )
+        .await;
+        refuses(given, withdraw(), "my_number_entry_not_pending").await;
+    }
+}
+
+#[tokio::test]
+async fn a_pending_entry_can_be_withdrawn_and_then_entered_anew() {
+    accepts(
+        vec![entry_recorded(1, registration_entry("2025-04-01"))],
+        MyNumberCommand::WithdrawEntry {
+            entry_id: ENTRY,
+            reason: description("用紙の読み違い"),
+            withdrawn_by: "mn2".to_string(),
+        },
+        vec![withdrawn()],
+    )
+    .await;
+    let record = record(vec![
+        entry_recorded(1, registration_entry("2025-04-01")),
+        withdrawn(),
+    ]);
+    assert!(record.pending_entry().is_none() && !record.has_number());
+    let mut again = enter(SECOND, registration_entry("2025-04-01"), None);
+    if let MyNumberCommand::EnterNumber { entry_id, .. } = &mut again {
+        *entry_id = Uuid::from_u128(0xE3);
+    }
+    let calls = accepts(
+        vec![
+            entry_recorded(1, registration_entry("2025-04-01")),
+            withdrawn(),
+        ],
+        again,
+        vec![MyNumberEvent::MyNumberEntryRecorded(
+            MyNumberEntryRecorded {
+                entry_id: Uuid::from_u128(0xE3),
+                sealed: sealed(3, MyNumberEvent::ENTRY_RECORDED),
+                entry: registration_entry("2025-04-01"),
+                entered_by: "mn1".to_string(),
+                entered_at: at(),
+            },
+        )],
+    )
+    .await;
+    assert_eq!(calls[0].version, 3);
+}
+
+#[tokio::test]
+async fn erasure_drops_a_pending_entry() {
+    let record = record(vec![
+        entry_recorded(1, registration_entry("2025-04-01")),
+        erased("2036-04-01"),
+    ]);
+    assert!(record.pending_entry().is_none());
+    refuses(
+        vec![
+            entry_recorded(1, registration_entry("2025-04-01")),
+            erased("2036-04-01"),
+        ],
+        confirm(FIRST, FIRST, None, "mn2"),
+        "my_number_erased",
+    )
+    .await;
 }

@@ -38,6 +38,14 @@ pub struct MyNumberStatus {
     /// The 管理簿 (erasure ledger) entry.
     pub ledger_seq: Option<i64>,
     pub stream_version: i64,
+    /// The 登録 or 変更 entry waiting for a second person's confirmation (ダブルチェック).
+    pub pending_entry_id: Option<Uuid>,
+    /// `registration` or `change`.
+    pub pending_kind: Option<String>,
+    /// Who keyed the pending entry.
+    pub pending_entered_by: Option<String>,
+    /// When the pending entry was keyed.
+    pub pending_entered_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl MyNumberStatus {
@@ -55,7 +63,18 @@ impl MyNumberStatus {
             erased_on: None,
             ledger_seq: None,
             stream_version: 0,
+            pending_entry_id: None,
+            pending_kind: None,
+            pending_entered_by: None,
+            pending_entered_at: None,
         }
+    }
+
+    fn clear_pending(&mut self) {
+        self.pending_entry_id = None;
+        self.pending_kind = None;
+        self.pending_entered_by = None;
+        self.pending_entered_at = None;
     }
 
     /// Fold one event.
@@ -72,10 +91,12 @@ impl MyNumberStatus {
                 self.changed_on = None;
                 self.deleted_on = None;
                 self.not_registered_reason = None;
+                self.clear_pending();
             }
             MyNumberEvent::MyNumberChanged(e) => {
                 self.status = "registered".to_owned();
                 self.changed_on = day(&e.changed_on);
+                self.clear_pending();
             }
             MyNumberEvent::MyNumberDeleted(e) => {
                 self.status = "deleted".to_owned();
@@ -103,6 +124,18 @@ impl MyNumberStatus {
                 self.status = "erased".to_owned();
                 self.erased_on = day(&e.erased_on);
                 self.ledger_seq = Some(e.ledger_seq);
+                self.clear_pending();
+            }
+            MyNumberEvent::MyNumberEntryRecorded(e) => {
+                self.pending_entry_id = Some(e.entry_id);
+                self.pending_kind = Some(e.entry.kind().to_owned());
+                self.pending_entered_by = Some(e.entered_by.clone());
+                self.pending_entered_at = Some(e.entered_at);
+            }
+            MyNumberEvent::MyNumberEntryWithdrawn(e) => {
+                if self.pending_entry_id == Some(e.entry_id) {
+                    self.clear_pending();
+                }
             }
         }
     }
@@ -139,7 +172,8 @@ impl MyNumberEventAt {
 
 const COLUMNS: &str = "person_id, status, source, registered_on, changed_on, deleted_on, \
                        not_registered_reason, branch_number, five_info, erased_on, ledger_seq, \
-                       stream_version";
+                       stream_version, pending_entry_id, pending_kind, pending_entered_by, \
+                       pending_entered_at";
 
 /// Fold `events` into `my_number_status` (inline in commands, in batches in the rebuild).
 pub async fn apply(
@@ -169,13 +203,16 @@ pub async fn apply(
     for id in &ids {
         let Some(v) = views.get(id) else { continue };
         sqlx::query(&format!(
-            "INSERT INTO my_number_status ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            "INSERT INTO my_number_status ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
              ON CONFLICT (person_id) DO UPDATE SET status = EXCLUDED.status, source = EXCLUDED.source,
                  registered_on = EXCLUDED.registered_on, changed_on = EXCLUDED.changed_on,
                  deleted_on = EXCLUDED.deleted_on, not_registered_reason = EXCLUDED.not_registered_reason,
                  branch_number = EXCLUDED.branch_number, five_info = EXCLUDED.five_info,
                  erased_on = EXCLUDED.erased_on, ledger_seq = EXCLUDED.ledger_seq,
-                 stream_version = EXCLUDED.stream_version"
+                 stream_version = EXCLUDED.stream_version,
+                 pending_entry_id = EXCLUDED.pending_entry_id, pending_kind = EXCLUDED.pending_kind,
+                 pending_entered_by = EXCLUDED.pending_entered_by,
+                 pending_entered_at = EXCLUDED.pending_entered_at"
         ))
         .bind(v.person_id)
         .bind(&v.status)
@@ -189,6 +226,10 @@ pub async fn apply(
         .bind(v.erased_on)
         .bind(v.ledger_seq)
         .bind(v.stream_version)
+        .bind(v.pending_entry_id)
+        .bind(&v.pending_kind)
+        .bind(&v.pending_entered_by)
+        .bind(v.pending_entered_at)
         .execute(&mut *conn)
         .await?;
     }

@@ -28,6 +28,7 @@ use crate::common::{json, service_pool, spawn_app, TestApp};
 const EXEMPT: &[&str] = &[
     "/healthz",
     "/readyz",
+    "/api/v1/openapi.json",
     "/api/v1/parameters",
     "/api/v1/parameters/{key}",
     "/api/v1/my-number/access-log",

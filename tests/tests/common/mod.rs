@@ -310,5 +310,6 @@ pub async fn json(response: Response) -> (u16, Value) {
     (status, body)
 }
 pub mod bodies;
+pub mod double_entry;
 pub mod four_eyes;
 pub mod setup;

@@ -19,6 +19,10 @@ pub enum Action {
     Register,
     /// 変更.
     Change,
+    /// A 登録 or 変更 entry confirmed by a second person (ダブルチェック).
+    Confirm,
+    /// A pending 登録 or 変更 entry withdrawn.
+    WithdrawEntry,
     /// 削除.
     Delete,
     /// 未登録理由 recorded.
@@ -42,6 +46,8 @@ impl Action {
             Self::EndElevation => "end_elevation",
             Self::Register => "register",
             Self::Change => "change",
+            Self::Confirm => "confirm",
+            Self::WithdrawEntry => "withdraw_entry",
             Self::Delete => "delete",
             Self::NotRegistered => "not_registered",
             Self::BranchNumber => "branch_number",

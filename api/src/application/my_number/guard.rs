@@ -2,8 +2,9 @@
 //!
 //! | action | role | 個人番号 permission (ユーザ管理簿) | elevation |
 //! |---|---|---|---|
-//! | switch access on / off | any staff role | required | — |
+//! | switch access on / off | any staff role but review | required | — |
 //! | register, change, delete, 未登録, 枝番, 5情報 | qualification (適用) | required | required |
+//! | confirm (another person than the entry's), withdraw a pending entry | qualification (適用) | required | required |
 //! | read (reveal), 名寄せ lookup | qualification, benefits, premiums | required | required |
 //! | access log, review report | data_protection | — | — |
 //!

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use kenpo_domain::calendar::Date;
 use kenpo_domain::my_number::{
-    MyNumber, MyNumberCommand, MyNumberEvent, MyNumberRecord, SealerService,
+    MyNumber, MyNumberCommand, MyNumberEvent, MyNumberRecord, NumberEntry, SealerService,
 };
+use kenpo_domain::qualification::Description;
 use kenpo_infrastructure::crypto::{subject_keys, BlindIndexKey, CryptoError, KeyEncryptionKeys};
 use kenpo_projections::my_number_status::{self, MyNumberEventAt};
 use serde::Serialize;
@@ -140,15 +141,94 @@ fn current_number(
     Ok(Some(plain.number))
 }
 
-/// How an entry of a number ended, for the access log when the transaction rolled back.
+/// A 登録 or 変更 keyed by one person and waiting for a second (ダブルチェック): never the
+/// number.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntryPendingAnswer {
+    pub person_id: Uuid,
+    /// The entry to confirm (`POST …/my-number/entries/{entry_id}/confirmation`).
+    pub entry_id: Uuid,
+    /// Always `pending_confirmation`.
+    pub status: &'static str,
+    /// `registration` or `change`.
+    pub kind: &'static str,
+    /// `my_number-<uuid>`.
+    pub stream_id: String,
+    pub version: i64,
+    pub position: i64,
+    pub events: Vec<String>,
+}
+
+/// How an entry of a number ended.
 pub enum EntryOutcome {
-    Recorded(MyNumberRecorded),
+    /// Recorded as pending, for a second person to confirm.
+    Pending(EntryPendingAnswer),
     /// The same number was already registered for this person: nothing recorded.
     Unchanged(MyNumberRecorded),
 }
 
-/// 登録 or 変更 of a number: duplicate check through the blind index, sealing under the
-/// person's key, index update — all in `conn`'s transaction, with the access-log row.
+/// Where the number stands in the blind index: refused when another person holds it; `true`
+/// when this person holds it already.
+async fn check_duplicate(
+    conn: &mut PgConnection,
+    state: &AppState,
+    person_id: Uuid,
+    number: &MyNumber,
+) -> Result<bool, ApiError> {
+    match holder(conn, &blind_indexes(state.bik.as_ref(), number)).await? {
+        Some(other) if other != person_id => Err(ApiError::conflict(
+            "my_number_duplicate",
+            "this 個人番号 is already registered for another person; it was not recorded \
+             (a permitted user can find the holder with 名寄せ)",
+        )),
+        Some(_) => Ok(true),
+        None => Ok(false),
+    }
+}
+
+/// digest.md §4.5: a number whose 5情報 did not match is not registered (a later matching
+/// check lifts this).
+fn check_five_info(record: &MyNumberRecord) -> Result<(), ApiError> {
+    match record.last_five_info_check() {
+        Some(check) if !check.matched() => Err(ApiError::conflict(
+            "my_number_five_info_mismatch",
+            format!(
+                "the last 5情報 check ({}) did not match; the number is not registered until a check matches",
+                check.checked_on
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The access-log row of a successful action on `person_id`.
+async fn log_ok(
+    conn: &mut PgConnection,
+    staff: &Staff,
+    granted: &Granted,
+    person_id: Uuid,
+    action: Action,
+    reason_code: Option<&str>,
+) -> Result<(), ApiError> {
+    access_log::record(
+        conn,
+        &Entry {
+            staff,
+            role: Some(granted.role),
+            elevation: Some(&granted.elevation),
+            person_id: Some(person_id),
+            action,
+            outcome: Outcome::Ok,
+            reason_code,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// 登録 or 変更 keyed by one person (ダブルチェック, first step): duplicate and 5情報 checks,
+/// the number sealed under the person's key in a pending entry of their stream — all in
+/// `conn`'s transaction, with the access-log row. Nothing is registered or indexed yet.
 #[allow(clippy::too_many_arguments)]
 pub async fn enter_number(
     conn: &mut PgConnection,
@@ -156,67 +236,130 @@ pub async fn enter_number(
     staff: &Staff,
     granted: &Granted,
     person_id: Uuid,
-    number: &MyNumber,
-    make_command: impl FnOnce(Option<MyNumber>) -> MyNumberCommand,
+    number: MyNumber,
+    entry: NumberEntry,
     action: Action,
     expected: Option<i64>,
 ) -> Result<EntryOutcome, ApiError> {
     require_person(conn, person_id).await?;
-    let (bidx_version, bidx) = blind_index(state.bik.as_ref(), number);
     let loaded = aggregate::load::<MyNumberRecord>(conn, &state.upcasters, person_id)
         .await
         .map_err(aggregate::store_error)?;
-    match holder(conn, &blind_indexes(state.bik.as_ref(), number)).await? {
-        Some(other) if other != person_id => {
-            return Err(ApiError::conflict(
-                "my_number_duplicate",
-                "this 個人番号 is already registered for another person; it was not recorded \
-                 (a permitted user can find the holder with 名寄せ)",
-            ));
-        }
-        Some(_) => {
-            access_log::record(
-                conn,
-                &Entry {
-                    staff,
-                    role: Some(granted.role),
-                    elevation: Some(&granted.elevation),
-                    person_id: Some(person_id),
-                    action,
-                    outcome: Outcome::Ok,
-                    reason_code: Some("unchanged"),
-                },
-            )
-            .await?;
-            return Ok(EntryOutcome::Unchanged(MyNumberRecorded {
-                person_id,
-                stream_id: stream_id::<MyNumberRecord>(person_id),
-                version: loaded.version,
-                position: 0,
-                events: Vec::new(),
-            }));
-        }
-        None => {}
+    if check_duplicate(conn, state, person_id, &number).await? {
+        log_ok(conn, staff, granted, person_id, action, Some("unchanged")).await?;
+        return Ok(EntryOutcome::Unchanged(MyNumberRecorded {
+            person_id,
+            stream_id: stream_id::<MyNumberRecord>(person_id),
+            version: loaded.version,
+            position: 0,
+            events: Vec::new(),
+        }));
     }
-    // digest.md §4.5: a number whose 5情報 did not match is not registered (a later matching
-    // check lifts this)
-    if let Some(check) = loaded.aggregate.last_five_info_check() {
-        if !check.matched() {
-            return Err(ApiError::conflict(
-                "my_number_five_info_mismatch",
-                format!(
-                    "the last 5情報 check ({}) did not match; the number is not registered until a check matches",
-                    check.checked_on
-                ),
-            ));
-        }
-    }
+    check_five_info(&loaded.aggregate)?;
     let keks: &dyn KeyEncryptionKeys = state.keks.as_ref();
     let (key_id, dek) = subject_keys::get_or_create(conn, keks, person_id)
         .await
         .map_err(crypto_error)?;
     let previous = current_number(&loaded.aggregate, person_id, &dek)?;
-    let command = make_command(previous);
+    let entry_id = Uuid::now_v7();
+    let kind = entry.kind();
+    let command = MyNumberCommand::EnterNumber {
+        entry_id,
+        number,
+        entry,
+        previous,
+        entered_by: staff.claims.sub.clone(),
+        entered_at: chrono::Utc::now(),
+    };
+    let sealer = SealerService(Arc::new(DekSealer {
+        dek,
+        key_id,
+        stream_id: stream_id::<MyNumberRecord>(person_id),
+    }));
+    let metadata = staff.metadata(granted.role);
+    let recorded = execute(
+        conn, state, person_id, command, sealer, expected, &metadata, loaded,
+    )
+    .await?;
+    log_ok(
+        conn,
+        staff,
+        granted,
+        person_id,
+        action,
+        Some("pending_confirmation"),
+    )
+    .await?;
+    Ok(EntryOutcome::Pending(EntryPendingAnswer {
+        person_id,
+        entry_id,
+        status: "pending_confirmation",
+        kind,
+        stream_id: recorded.stream_id,
+        version: recorded.version,
+        position: recorded.position,
+        events: recorded.events,
+    }))
+}
+
+/// The second person keys the number of entry `entry_id` again (ダブルチェック): the entry's
+/// number is opened and compared, never shown; equal and keyed by someone else, it is
+/// registered (duplicate check against other persons, the 重複登録の審査, again here) and
+/// indexed — in `conn`'s transaction, with the access-log row.
+#[allow(clippy::too_many_arguments)]
+pub async fn confirm_entry(
+    conn: &mut PgConnection,
+    state: &AppState,
+    staff: &Staff,
+    granted: &Granted,
+    person_id: Uuid,
+    entry_id: Uuid,
+    number: MyNumber,
+    expected: Option<i64>,
+) -> Result<MyNumberRecorded, ApiError> {
+    require_person(conn, person_id).await?;
+    let loaded = aggregate::load::<MyNumberRecord>(conn, &state.upcasters, person_id)
+        .await
+        .map_err(aggregate::store_error)?;
+    let (version, sealed, event_type) = loaded
+        .aggregate
+        .pending(entry_id)
+        .map_err(refusal)?
+        .sealed();
+    let keks: &dyn KeyEncryptionKeys = state.keks.as_ref();
+    let Some((key_id, dek)) = subject_keys::get(conn, keks, person_id)
+        .await
+        .map_err(crypto_error)?
+    else {
+        return Err(ApiError::internal(
+            &"a pending 個人番号 entry has no data key",
+        ));
+    };
+    let entered = sealer::open(
+        &dek,
+        &stream_id::<MyNumberRecord>(person_id),
+        version,
+        event_type,
+        sealed,
+    )
+    .map_err(|e| ApiError::internal(&e))?
+    .number;
+    // two people, the same number: refused before anything else is looked at
+    loaded
+        .aggregate
+        .check_confirmation(entry_id, &staff.claims.sub, &number, &entered)
+        .map_err(refusal)?;
+    check_duplicate(conn, state, person_id, &number).await?;
+    check_five_info(&loaded.aggregate)?;
+    let previous = current_number(&loaded.aggregate, person_id, &dek)?;
+    let (bidx_version, bidx) = blind_index(state.bik.as_ref(), &number);
+    let command = MyNumberCommand::ConfirmEntry {
+        entry_id,
+        number,
+        entered,
+        previous,
+        confirmed_by: staff.claims.sub.clone(),
+    };
     let sealer = SealerService(Arc::new(DekSealer {
         dek,
         key_id,
@@ -248,20 +391,39 @@ pub async fn enter_number(
             "this 個人番号 was registered for another person at the same moment; it was not recorded",
         ));
     }
-    access_log::record(
+    log_ok(conn, staff, granted, person_id, Action::Confirm, None).await?;
+    Ok(recorded)
+}
+
+/// Withdraw the pending entry `entry_id` with a reason (by the person who keyed it or
+/// another permitted person), with its access-log row.
+#[allow(clippy::too_many_arguments)]
+pub async fn withdraw_entry(
+    conn: &mut PgConnection,
+    state: &AppState,
+    staff: &Staff,
+    granted: &Granted,
+    person_id: Uuid,
+    entry_id: Uuid,
+    reason: Description,
+    expected: Option<i64>,
+) -> Result<MyNumberRecorded, ApiError> {
+    let command = MyNumberCommand::WithdrawEntry {
+        entry_id,
+        reason,
+        withdrawn_by: staff.claims.sub.clone(),
+    };
+    record_fact(
         conn,
-        &Entry {
-            staff,
-            role: Some(granted.role),
-            elevation: Some(&granted.elevation),
-            person_id: Some(person_id),
-            action,
-            outcome: Outcome::Ok,
-            reason_code: None,
-        },
+        state,
+        staff,
+        granted,
+        person_id,
+        command,
+        Action::WithdrawEntry,
+        expected,
     )
-    .await?;
-    Ok(EntryOutcome::Recorded(recorded))
+    .await
 }
 
 /// A command that seals nothing (削除, 未登録, 枝番, 5情報), with its access-log row.
