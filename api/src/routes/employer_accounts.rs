@@ -166,7 +166,7 @@ pub async fn confirm(
     PathParam((office_code, change_id)): PathParam<(String, Uuid)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let office_code = parse_office_code(&office_code)?;
     let _: AccountChangeConfirmationBody = request.parse()?;
     let metadata = request.staff.metadata(role);
@@ -197,7 +197,7 @@ pub async fn reject(
     PathParam((office_code, change_id)): PathParam<(String, Uuid)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Benefits)?;
+    let role = request.staff.role()?;
     let office_code = parse_office_code(&office_code)?;
     let body: AccountChangeRejectionBody = request.parse()?;
     let mut metadata = request.staff.metadata(role);

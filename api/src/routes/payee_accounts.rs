@@ -15,7 +15,6 @@ use super::account_changes::{
 };
 use crate::application::command::{self, CommandAnswer, CommandRequest};
 use crate::application::person::{self, Recorded};
-use crate::auth::Role;
 use crate::json::PathParam;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -72,7 +71,7 @@ pub async fn propose(
     PathParam(person_id): PathParam<Uuid>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Qualification)?;
+    let role = request.staff.role()?;
     let body: PaymentAccountRegistration = request.parse()?;
     let metadata = request.staff.metadata(role);
     let change_id = Uuid::now_v7();
@@ -110,7 +109,7 @@ pub async fn confirm(
     PathParam((person_id, change_id)): PathParam<(Uuid, Uuid)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Qualification)?;
+    let role = request.staff.role()?;
     let _: AccountChangeConfirmationBody = request.parse()?;
     let metadata = request.staff.metadata(role);
     let command = PersonCommand::ConfirmPaymentAccountChange(ChangeConfirmation {
@@ -136,7 +135,7 @@ pub async fn reject(
     PathParam((person_id, change_id)): PathParam<(Uuid, Uuid)>,
     request: CommandRequest,
 ) -> Result<CommandAnswer, ApiError> {
-    let role = request.staff.require(Role::Qualification)?;
+    let role = request.staff.role()?;
     let body: AccountChangeRejectionBody = request.parse()?;
     let mut metadata = request.staff.metadata(role);
     metadata.reason = Some(body.reason.trim().to_owned());
