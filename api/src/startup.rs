@@ -120,7 +120,15 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         )
         .route(
             "/persons/{person_id}/payment-account",
-            post(persons::register_payment_account),
+            post(routes::payee_accounts::propose),
+        )
+        .route(
+            "/persons/{person_id}/payment-account/changes/{change_id}/confirmation",
+            post(routes::payee_accounts::confirm),
+        )
+        .route(
+            "/persons/{person_id}/payment-account/changes/{change_id}/rejection",
+            post(routes::payee_accounts::reject),
         )
         .route(
             "/persons/{person_id}/identification-changes",
@@ -224,6 +232,14 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route(
             "/employers/{office_code}/payment-account/closure",
             post(routes::employer_accounts::close),
+        )
+        .route(
+            "/employers/{office_code}/payment-account/changes/{change_id}/confirmation",
+            post(routes::employer_accounts::confirm),
+        )
+        .route(
+            "/employers/{office_code}/payment-account/changes/{change_id}/rejection",
+            post(routes::employer_accounts::reject),
         )
         .route(
             "/claims",

@@ -8,6 +8,7 @@
 //!
 //! Rules cite their source (`/work/shared/domain/rules.md`, `digest.md`) in doc comments.
 
+pub mod account_change;
 pub mod basis;
 pub mod benefits;
 pub mod calendar;

@@ -50,42 +50,80 @@ async fn rows(app: &TestApp) -> Vec<(String, chrono::NaiveDate, String, Option<V
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPool) {
     let app = spawn_app(pool).await;
+    app.bootstrap_kyufu2().await;
     let token = app.kyufu();
+    let baseline = app.event_count().await;
 
-    // 登録, twice with one Idempotency-Key: one event, the same answer.
+    // 登録 proposed twice with one Idempotency-Key: one event, the same answer.
     let send = || {
         app.post(ACCOUNT_1234, &token, &registration("2025-04-01", "1234567"))
             .header("idempotency-key", "employer-1234-2025-04")
             .send()
     };
-    let (status, first) = json(send().await.unwrap()).await;
-    assert_eq!(status, 201, "{first}");
-    let stream = first["stream_id"].as_str().unwrap().to_owned();
+    let (status, proposal) = json(send().await.unwrap()).await;
+    assert_eq!(status, 202, "{proposal}");
+    assert_eq!(proposal["status"], "pending_confirmation");
+    let stream = proposal["stream_id"].as_str().unwrap().to_owned();
     assert!(stream.starts_with("employer-"), "{stream}");
-    assert_eq!(first["office_code"], "1234");
-    assert_eq!(first["version"], 1);
+    assert_eq!(proposal["office_code"], "1234");
+    assert_eq!(proposal["version"], 1);
+    assert_eq!(proposal["events"], json!(["EmployerAccountChangeProposed"]));
+    let (status, again) = json(send().await.unwrap()).await;
+    assert_eq!((status, &again), (202, &proposal));
+    assert_eq!(app.event_count().await, baseline + 1);
+    // confirmed by the second 給付課 clerk: the entry is in force.
+    let change_id = proposal["change_id"].as_str().unwrap();
+    let (status, first) = app
+        .post_json(
+            &format!("{ACCOUNT_1234}/changes/{change_id}/confirmation"),
+            &app.kyufu2(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["stream_id"], stream.as_str());
+    assert_eq!(first["version"], 2);
     assert_eq!(first["events"], json!(["EmployerAccountRegistered"]));
     assert_eq!(first["entry"]["status"], "registered");
     assert_eq!(first["entry"]["effective_from"], "2025-04-01");
     assert_eq!(first["entry"]["received_on"], "2025-03-25");
     assert_eq!(first["entry"]["account"], account("1234567"));
-    assert_eq!(first["entry"]["recorded_by"], "kyufu1");
-    let (status, again) = json(send().await.unwrap()).await;
-    assert_eq!((status, &again), (201, &first));
-    assert_eq!(app.event_count().await, 1);
+    assert_eq!(first["entry"]["recorded_by"], "kyufu2");
+    let payload: Value =
+        sqlx::query_scalar("SELECT payload FROM events WHERE stream_id = $1 AND version = 2")
+            .bind(&stream)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let confirmation =
+        &payload.get("EmployerAccountRegistered").unwrap_or(&payload)["confirmation"];
+    assert_eq!(confirmation["proposed_by"], "kyufu1", "{confirmation}");
+    assert_eq!(confirmation["confirmed_by"], "kyufu2", "{confirmation}");
+    assert_eq!(app.event_count().await, baseline + 2);
 
-    // 変更 from 2025-08-01: based on version 0 it conflicts; on version 1 it is recorded.
+    // 変更 from 2025-08-01: based on version 0 it conflicts; on version 2 it is proposed.
     let change = registration("2025-08-01", "7654321");
     let (status, problem) = app
         .post_json_if_match(ACCOUNT_1234, &token, &change, 0)
         .await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["code"], "version_conflict");
-    let (status, changed) = app
-        .post_json_if_match(ACCOUNT_1234, &token, &change, 1)
+    let (status, proposed) = app
+        .post_json_if_match(ACCOUNT_1234, &token, &change, 2)
         .await;
-    assert_eq!(status, 201, "{changed}");
-    assert_eq!(changed["version"], 2);
+    assert_eq!(status, 202, "{proposed}");
+    assert_eq!(proposed["version"], 3);
+    assert_eq!(proposed["stream_id"], stream.as_str());
+    let change_id = proposed["change_id"].as_str().unwrap();
+    let (status, changed) = app
+        .post_json(
+            &format!("{ACCOUNT_1234}/changes/{change_id}/confirmation"),
+            &app.kyufu2(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["version"], 4);
     assert_eq!(changed["stream_id"], stream.as_str());
 
     // As of a day: the first account until 2025-07-31, the second from 2025-08-01.
@@ -96,7 +134,7 @@ async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPo
     assert_eq!(before_change["on"], "2025-07-31");
     assert_eq!(before_change["in_force"]["account"], account("1234567"));
     assert_eq!(before_change["in_force"]["effective_to"], "2025-07-31");
-    assert_eq!(before_change["stream_version"], 2);
+    assert_eq!(before_change["stream_version"], 4);
     let history: Vec<(&str, Value)> = before_change["history"]
         .as_array()
         .unwrap()
@@ -134,16 +172,14 @@ async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPo
     assert_eq!(audited, before_change);
 
     // 廃止 from 2025-10-01: no account from that day, the reason in the entry and metadata.
-    let (status, closed) = app
-        .post_json(
+    let closed = app
+        .change_employer_account(
             &format!("{ACCOUNT_1234}/closure"),
-            &token,
             &json!({"effective_from": "2025-10-01", "received_on": "2025-09-20", "reason": "事業所廃止"}),
         )
         .await;
-    assert_eq!(status, 200, "{closed}");
     assert_eq!(closed["events"], json!(["EmployerAccountClosed"]));
-    assert_eq!(closed["version"], 3);
+    assert_eq!(closed["version"], 6);
     assert_eq!(closed["entry"]["status"], "closed");
     assert_eq!(closed["entry"]["account"], Value::Null);
     assert_eq!(closed["entry"]["reason"], "事業所廃止");
@@ -157,14 +193,14 @@ async fn an_account_is_registered_changed_closed_and_read_as_of_a_day(pool: PgPo
         .await;
     assert_eq!(day_before["in_force"]["account"], account("7654321"));
     let reason: Option<String> = sqlx::query_scalar(
-        "SELECT metadata->>'reason' FROM events WHERE stream_id = $1 AND version = 3",
+        "SELECT metadata->>'reason' FROM events WHERE stream_id = $1 AND version = 6",
     )
     .bind(&stream)
     .fetch_one(&app.pool)
     .await
     .unwrap();
     assert_eq!(reason.as_deref(), Some("事業所廃止"));
-    assert_eq!(app.event_count().await, 3);
+    assert_eq!(app.event_count().await, baseline + 6);
 
     // A rebuild from position 0 gives the same rows.
     let live = rows(&app).await;
@@ -253,12 +289,12 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
     assert_eq!(app.event_count().await, 0);
     assert!(rows(&app).await.is_empty());
 
-    // With an account registered from 2025-04-01: entries on or before that day, the same
-    // account again, a closure without a reason.
-    let (status, _) = app
-        .post_json(ACCOUNT_1234, &token, &registration("2025-04-01", "1234567"))
+    // With an account registered from 2025-04-01 (proposed and confirmed): entries on or
+    // before that day, the same account again, a closure without a reason.
+    app.bootstrap_kyufu2().await;
+    let registered = app.event_count().await;
+    app.change_employer_account(ACCOUNT_1234, &registration("2025-04-01", "1234567"))
         .await;
-    assert_eq!(status, 201);
     let after_one = rows(&app).await;
     for (path, body, status_code, code) in [
         (
@@ -306,7 +342,7 @@ async fn bad_input_is_a_problem_and_writes_nothing(pool: PgPool) {
         .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "invalid_query");
-    assert_eq!(app.event_count().await, 1);
+    assert_eq!(app.event_count().await, registered + 2);
     assert_eq!(rows(&app).await, after_one);
 }
 
@@ -348,6 +384,121 @@ async fn only_the_benefits_section_records_and_only_it_and_audit_read(pool: PgPo
     assert_eq!(status, 401);
     assert_eq!(app.event_count().await, baseline);
     assert!(rows(&app).await.is_empty());
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_change_is_in_force_only_once_another_benefits_clerk_confirms_it(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let kyufu2 = app.bootstrap_kyufu2().await;
+    let token = app.kyufu();
+    app.change_employer_account(ACCOUNT_1234, &registration("2025-04-01", "1234567"))
+        .await;
+
+    // 変更 proposed by kyufu1: the view shows it pending beside the account still in force.
+    let (status, proposal) = app
+        .post_json(ACCOUNT_1234, &token, &registration("2025-08-01", "7654321"))
+        .await;
+    assert_eq!(status, 202, "{proposal}");
+    let change_id = proposal["change_id"].as_str().unwrap().to_owned();
+    let (status, view) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=2025-09-01"), &token)
+        .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["in_force"]["account"], account("1234567"));
+    assert_eq!(view["history"].as_array().unwrap().len(), 1);
+    assert_eq!(view["stream_version"], 3);
+    let pending = &view["pending_change"];
+    assert_eq!(pending["change_id"], change_id.as_str(), "{view}");
+    assert_eq!(pending["proposed_by"], "kyufu1");
+    assert!(pending["proposed_at"].is_string(), "{view}");
+    assert_eq!(pending["change"]["register"]["account"], account("7654321"));
+    assert_eq!(
+        pending["change"]["register"]["effective_from"],
+        "2025-08-01"
+    );
+    let rows_pending = rows(&app).await;
+
+    // Refusals, each writing nothing: the proposer deciding, another role, an unknown change,
+    // a second proposal while one is pending, a rejection without a reason.
+    let confirmation = format!("{ACCOUNT_1234}/changes/{change_id}/confirmation");
+    let rejection = format!("{ACCOUNT_1234}/changes/{change_id}/rejection");
+    let unknown = format!("{ACCOUNT_1234}/changes/{}/confirmation", Uuid::now_v7());
+    let closure_path = format!("{ACCOUNT_1234}/closure");
+    let clerk = app.clerk();
+    let closure = json!({"effective_from": "2025-10-01", "received_on": "2025-09-20", "reason": "事業所廃止"});
+    let with_reason = json!({"reason": "口座名義が届出と違う"});
+    for (path, who, body, status, code) in [
+        (
+            confirmation.as_str(),
+            &token,
+            json!({}),
+            403,
+            "two_person_rule",
+        ),
+        (
+            rejection.as_str(),
+            &token,
+            with_reason.clone(),
+            403,
+            "two_person_rule",
+        ),
+        (confirmation.as_str(), &clerk, json!({}), 403, "forbidden"),
+        (
+            unknown.as_str(),
+            &kyufu2,
+            json!({}),
+            404,
+            "account_change_not_found",
+        ),
+        (
+            closure_path.as_str(),
+            &kyufu2,
+            closure.clone(),
+            409,
+            "account_change_pending",
+        ),
+        (
+            rejection.as_str(),
+            &kyufu2,
+            json!({"reason": " "}),
+            422,
+            "reason_required",
+        ),
+    ] {
+        app.post_refused(path, who, &body, status, code).await;
+    }
+
+    // Rejected by kyufu2: it never takes effect, and cannot be decided again.
+    let (status, rejected) = app.post_json(&rejection, &kyufu2, &with_reason).await;
+    assert_eq!(status, 200, "{rejected}");
+    assert_eq!(rejected["events"], json!(["EmployerAccountChangeRejected"]));
+    for (path, body) in [(&confirmation, json!({})), (&rejection, with_reason)] {
+        app.post_refused(path, &kyufu2, &body, 409, "account_change_already_decided")
+            .await;
+    }
+    let (_, view) = app
+        .get_json(&format!("{ACCOUNT_1234}?on=2025-09-01"), &token)
+        .await;
+    assert_eq!(view["in_force"]["account"], account("1234567"));
+    assert_eq!(view["pending_change"], Value::Null, "{view}");
+    assert_eq!(rows(&app).await, rows_pending);
+
+    // A new proposal may follow; once confirmed it cannot be confirmed again.
+    let (status, proposal) = app.post_json(&closure_path, &token, &closure).await;
+    assert_eq!(status, 202, "{proposal}");
+    let change_id = proposal["change_id"].as_str().unwrap();
+    let confirmation = format!("{ACCOUNT_1234}/changes/{change_id}/confirmation");
+    let (status, closed) = app.post_json(&confirmation, &kyufu2, &json!({})).await;
+    assert_eq!(status, 200, "{closed}");
+    assert_eq!(closed["entry"]["status"], "closed");
+    app.post_refused(
+        &confirmation,
+        &kyufu2,
+        &json!({}),
+        409,
+        "account_change_already_decided",
+    )
+    .await;
 }
 
 // ------------------------------------------------------------------ payment batches
@@ -487,15 +638,40 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
         "{detail}"
     );
 
-    // 事業所 1234 registers its account from 2023-05-01: a transfer on 2023-04-30 is too early.
-    let (status, answer) = app
+    // 事業所 1234's account from 2023-05-01, proposed but not yet confirmed: not paid to.
+    let (status, proposal) = app
         .post_json(
             ACCOUNT_1234,
             &token,
             &json!({"effective_from": "2023-05-01", "account": account("1234567"), "received_on": "2023-04-26"}),
         )
         .await;
-    assert_eq!(status, 201, "{answer}");
+    assert_eq!(status, 202, "{proposal}");
+    let (status, problem) = app
+        .post_json(
+            "/api/v1/payment-batches",
+            &token,
+            &batch("2023-05-08", "2023-05-10"),
+        )
+        .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["code"], "nothing_to_pay");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("POST /api/v1/employers/1234/payment-account"),
+        "{detail}"
+    );
+
+    // Confirmed by kyufu2, it is in force from 2023-05-01: a transfer on 2023-04-30 is too early.
+    let change_id = proposal["change_id"].as_str().unwrap();
+    let (status, confirmed) = app
+        .post_json(
+            &format!("{ACCOUNT_1234}/changes/{change_id}/confirmation"),
+            &app.kyufu2(),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{confirmed}");
     let (status, problem) = app
         .post_json(
             "/api/v1/payment-batches",
@@ -511,7 +687,7 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
             .contains("takes effect only from 2023-05-01"),
         "{problem}"
     );
-    assert_eq!(app.event_count().await, before + 1);
+    assert_eq!(app.event_count().await, before + 2);
 
     // Transfer on 2023-05-10: the 1234 claim is paid to its account; 5678 still waits.
     let (status, created) = app
@@ -568,14 +744,11 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
     assert_eq!(record.transfer_method, Some(TransferMethod::Telegraphic));
 
     // A later change of the account does not change the batch made (it holds a copy).
-    let (status, _) = app
-        .post_json(
-            ACCOUNT_1234,
-            &token,
-            &json!({"effective_from": "2023-06-01", "account": account("7654321"), "received_on": "2023-05-20"}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    app.change_employer_account(
+        ACCOUNT_1234,
+        &json!({"effective_from": "2023-06-01", "account": account("7654321"), "received_on": "2023-05-20"}),
+    )
+    .await;
     let response = app
         .get(
             &format!("/api/v1/payment-batches/{batch_id}/transfer-file"),
@@ -596,14 +769,11 @@ async fn a_claim_to_the_employers_account_is_paid_to_the_account_in_force_on_the
         ("2023-07-03", "2023-07-05"),
     )
     .await;
-    let (status, _) = app
-        .post_json(
-            &format!("{ACCOUNT_1234}/closure"),
-            &token,
-            &json!({"effective_from": "2023-07-01", "received_on": "2023-06-25", "reason": "事業所廃止"}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.change_employer_account(
+        &format!("{ACCOUNT_1234}/closure"),
+        &json!({"effective_from": "2023-07-01", "received_on": "2023-06-25", "reason": "事業所廃止"}),
+    )
+    .await;
     let (status, problem) = app
         .post_json(
             "/api/v1/payment-batches",

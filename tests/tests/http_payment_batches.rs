@@ -75,15 +75,15 @@ async fn insured(app: &TestApp, number: &str, name: &str, kana: &str) -> Uuid {
 }
 
 async fn register_account(app: &TestApp, person: Uuid, account: Value, source: &str) {
-    app.person_command(
+    app.register_payee_account(
         person,
-        "payment-account",
         &json!({ "account": account, "source": source, "received_on": "2025-05-01" }),
     )
     .await;
 }
 
 async fn people(app: &TestApp) -> People {
+    app.bootstrap_clerk2().await;
     let taro = insured(app, "1", "山田 太郎", "ヤマダ タロウ").await;
     let hanako = insured(app, "2", "鈴木 花子", "スズキ ハナコ").await;
     let jiro = insured(app, "3", "佐藤 次郎", "サトウ ジロウ").await;

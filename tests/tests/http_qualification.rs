@@ -6,7 +6,7 @@ mod common;
 use common::bodies::{acquisition, dependent, retirement};
 use common::{json, spawn_app};
 use kenpo_api::auth::Role;
-use serde_json::json;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -456,4 +456,138 @@ async fn malformed_paths_queries_methods_and_headers_are_problem_json(pool: PgPo
         );
     }
     assert_eq!(app.event_count().await, 0);
+}
+
+/// 給付金支給先口座 of 山田 太郎 with `account_number`.
+fn payee_account(account_number: &str) -> Value {
+    json!({
+        "account": {
+            "bank_code": "0005", "bank_name": "三菱UFJ銀行", "branch_code": "123",
+            "branch_name": "本店", "account_type": "ordinary", "account_number": account_number,
+            "holder": "ヤマダタロウ"
+        },
+        "source": "notification",
+        "received_on": "2025-05-01"
+    })
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_payee_account_is_in_force_only_once_another_qualification_clerk_confirms_it(
+    pool: PgPool,
+) {
+    let app = spawn_app(pool).await;
+    let clerk = app.clerk();
+    let clerk2 = app.bootstrap_clerk2().await;
+    let id = Uuid::now_v7();
+    app.acquire(&acquisition(id, "100", "1")).await;
+    app.register_payee_account(id, &payee_account("1111111"))
+        .await;
+    let member_path = format!("/api/v1/members/{id}");
+    let in_force = payee_account("1111111")["account"].clone();
+    let proposed = payee_account("2222222")["account"].clone();
+
+    // 変更 proposed by clerk1: the view keeps the account in force and shows the proposal.
+    let base = format!("/api/v1/persons/{id}/payment-account");
+    let (status, proposal) = app
+        .post_json(&base, &clerk, &payee_account("2222222"))
+        .await;
+    assert_eq!(status, 202, "{proposal}");
+    assert_eq!(proposal["status"], "pending_confirmation");
+    assert_eq!(proposal["events"], json!(["PaymentAccountChangeProposed"]));
+    let change_id = proposal["change_id"].as_str().unwrap().to_owned();
+    let (_, member) = app.get_json(&member_path, &clerk).await;
+    assert_eq!(member["payment_account"], in_force, "{member}");
+    let pending = &member["pending_payment_account_change"];
+    assert_eq!(pending["change_id"], change_id.as_str(), "{member}");
+    assert_eq!(pending["account"], proposed);
+    assert_eq!(pending["proposed_by"], "clerk1");
+    assert!(pending["proposed_at"].is_string(), "{member}");
+
+    // Refusals, each writing nothing.
+    let confirmation = format!("{base}/changes/{change_id}/confirmation");
+    let rejection = format!("{base}/changes/{change_id}/rejection");
+    let unknown = format!("{base}/changes/{}/confirmation", Uuid::now_v7());
+    let benefits = app.kyufu();
+    let with_reason = json!({"reason": "口座名義が本人と違う"});
+    for (path, who, body, status, code) in [
+        (
+            confirmation.as_str(),
+            &clerk,
+            json!({}),
+            403,
+            "two_person_rule",
+        ),
+        (
+            rejection.as_str(),
+            &clerk,
+            with_reason.clone(),
+            403,
+            "two_person_rule",
+        ),
+        (
+            confirmation.as_str(),
+            &benefits,
+            json!({}),
+            403,
+            "forbidden",
+        ),
+        (
+            unknown.as_str(),
+            &clerk2,
+            json!({}),
+            404,
+            "account_change_not_found",
+        ),
+        (
+            base.as_str(),
+            &clerk2,
+            payee_account("3333333"),
+            409,
+            "account_change_pending",
+        ),
+        (
+            rejection.as_str(),
+            &clerk2,
+            json!({"reason": ""}),
+            422,
+            "reason_required",
+        ),
+    ] {
+        app.post_refused(path, who, &body, status, code).await;
+    }
+
+    // Rejected by clerk2: never in force, and decided once.
+    let (status, rejected) = app.post_json(&rejection, &clerk2, &with_reason).await;
+    assert_eq!(status, 200, "{rejected}");
+    for (path, body) in [(&confirmation, json!({})), (&rejection, with_reason)] {
+        app.post_refused(path, &clerk2, &body, 409, "account_change_already_decided")
+            .await;
+    }
+    let (_, member) = app.get_json(&member_path, &clerk).await;
+    assert_eq!(member["payment_account"], in_force, "{member}");
+    assert_eq!(member["pending_payment_account_change"], Value::Null);
+
+    // Proposed again and confirmed by clerk2: in force; not confirmed twice.
+    let (status, proposal) = app
+        .post_json(&base, &clerk, &payee_account("2222222"))
+        .await;
+    assert_eq!(status, 202, "{proposal}");
+    let confirmation = format!(
+        "{base}/changes/{}/confirmation",
+        proposal["change_id"].as_str().unwrap()
+    );
+    let (status, confirmed) = app.post_json(&confirmation, &clerk2, &json!({})).await;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(confirmed["events"], json!(["PaymentAccountRegistered"]));
+    app.post_refused(
+        &confirmation,
+        &clerk2,
+        &json!({}),
+        409,
+        "account_change_already_decided",
+    )
+    .await;
+    let (_, member) = app.get_json(&member_path, &clerk).await;
+    assert_eq!(member["payment_account"], proposed, "{member}");
+    assert_eq!(member["pending_payment_account_change"], Value::Null);
 }

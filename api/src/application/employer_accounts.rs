@@ -4,6 +4,10 @@
 //! account in force on the batch's 振込指定日 ([`account_on`]).
 //!
 //! Decisions:
+//! - Every registration, change and closure is a proposal (`EmployerAccountChangeProposed`,
+//!   202 `pending_confirmation`) that takes effect only when another `benefits` member
+//!   confirms it (`kenpo_domain::account_change`); until then the register, its projection and
+//!   payment batches keep the account in force before.
 //! - Only the 給付課 (`benefits`) records accounts: the account receives 給付 (digest.md §2.3
 //!   #1, L797–804), and the 給付課 makes the payment batches that use it. The 徴収課 collects
 //!   premiums from employers by other means (納入告知) and does not keep this register, so
@@ -16,7 +20,9 @@
 //!   事業所 yet; any 1 to 8 digit code (as on a claim's payee) may hold an account.
 
 use kenpo_domain::calendar::Date;
-use kenpo_domain::employers::{Employer, EmployerCommand, OfficeCode, PaymentAccount};
+use kenpo_domain::employers::{
+    Employer, EmployerAccountChange, EmployerCommand, OfficeCode, PaymentAccount,
+};
 use kenpo_domain::money::Yen;
 use kenpo_infrastructure::bank_files::transfer::TransferRecord;
 use kenpo_infrastructure::event_store::{EventMetadata, Upcasters};
@@ -43,8 +49,10 @@ pub struct EmployerAccountRecorded {
     pub position: i64,
     /// Event types recorded.
     pub events: Vec<String>,
-    /// The entry as it stands now.
-    pub entry: EmployerAccountRow,
+    /// The entry the command put in force (absent for a proposal or a rejection, which put
+    /// nothing in force).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<EmployerAccountRow>,
 }
 
 /// A domain refusal as an answer: the one mapping for every area.
@@ -127,6 +135,27 @@ pub fn account_on(employer: &Employer, on: Date) -> AccountOn {
     }
 }
 
+/// The metadata of a confirmation that closes the account carries the closure's reason, as
+/// the closure's event did when it was recorded in one step.
+fn with_closure_reason(
+    employer: &Employer,
+    command: &EmployerCommand,
+    metadata: &EventMetadata,
+) -> EventMetadata {
+    let mut metadata = metadata.clone();
+    if let EmployerCommand::ConfirmChange { confirmation, .. } = command {
+        if let Some(pending) = employer
+            .pending_change()
+            .filter(|p| p.change_id == confirmation.change_id)
+        {
+            if let EmployerAccountChange::Close(closure) = &pending.change {
+                metadata.reason = Some(closure.reason.trim().to_owned());
+            }
+        }
+    }
+    metadata
+}
+
 /// Run `command` on the stream of `office_code` and project its event inline.
 pub async fn execute(
     conn: &mut PgConnection,
@@ -138,6 +167,7 @@ pub async fn execute(
 ) -> Result<EmployerAccountRecorded, ApiError> {
     let loaded = load(conn, upcasters, office_code).await?;
     let id = loaded.id;
+    let metadata = &with_closure_reason(&loaded.aggregate, &command, metadata);
     let handled =
         aggregate::execute(conn, loaded, command, &(), expected, metadata, refusal).await?;
     let first_version = handled.append.stream_version - handled.events.len() as i64;
@@ -151,12 +181,16 @@ pub async fn execute(
     let Some(last) = handled.events.last() else {
         return Err(ApiError::internal(&"the command recorded nothing"));
     };
-    let effective_from = last.effective_from();
-    let entry = query::in_force(&mut *conn, office_code.as_str(), effective_from)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .filter(|row| row.effective_from == effective_from)
-        .ok_or_else(|| ApiError::internal(&"the entry's row was not written"))?;
+    let entry = match last.effective_from() {
+        Some(effective_from) => Some(
+            query::in_force(&mut *conn, office_code.as_str(), effective_from)
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .filter(|row| row.effective_from == effective_from)
+                .ok_or_else(|| ApiError::internal(&"the entry's row was not written"))?,
+        ),
+        None => None,
+    };
     Ok(EmployerAccountRecorded {
         office_code: office_code.as_str().to_owned(),
         stream_id: stream_id::<Employer>(id),

@@ -1,6 +1,7 @@
 //! HTTP handlers, one module per resource.
 
 pub mod access_log;
+pub mod account_changes;
 pub mod accounts;
 pub mod benefits;
 pub mod certificates;
@@ -12,6 +13,7 @@ pub mod health;
 pub mod members;
 pub mod my_number;
 pub mod parameters;
+pub mod payee_accounts;
 pub mod payment_batches;
 pub mod persons;
 pub mod premiums;

@@ -7,9 +7,8 @@ use crate::json::PathParam;
 use axum::http::StatusCode;
 use kenpo_domain::qualification::{
     AddressChange, BonusReport, CertificateCollection, CertificateIssue, DependentRecognition,
-    DependentRemoval, IdentificationChange, LeaveEnd, LeaveStart, NameChange,
-    PaymentAccountRegistration, PersonCommand, QualificationAcquisition, QualificationLoss,
-    StandardRemunerationDetermination,
+    DependentRemoval, IdentificationChange, LeaveEnd, LeaveStart, NameChange, PersonCommand,
+    QualificationAcquisition, QualificationLoss, StandardRemunerationDetermination,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -191,9 +190,6 @@ person_command!(
 person_command!(
     /// 資格確認書 回収.
     collect_certificate, "/api/v1/persons/{person_id}/certificate-collections", CertificateCollection, PersonCommand::CollectCertificate);
-person_command!(
-    /// 給付金支給先口座 登録.
-    register_payment_account, "/api/v1/persons/{person_id}/payment-account", PaymentAccountRegistration, PersonCommand::RegisterPaymentAccount);
 person_command!(
     /// 識別番号 変更 (e.g. a move between 事業所).
     change_identification, "/api/v1/persons/{person_id}/identification-changes", IdentificationChange, PersonCommand::ChangeIdentification);

@@ -8,10 +8,16 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::commands::{AccountClosure, AccountRegistration, EmployerCommand};
+use super::commands::{
+    AccountClosure, AccountRegistration, EmployerAccountChange, EmployerCommand,
+};
 use super::error::{EmployerError, REASON_MAX_CHARS};
-use super::events::{EmployerAccountClosed, EmployerAccountRegistered, EmployerEvent};
+use super::events::{
+    EmployerAccountChangeProposed, EmployerAccountChangeRejected, EmployerAccountClosed,
+    EmployerAccountRegistered, EmployerEvent,
+};
 use super::OfficeCode;
+use crate::account_change::{ChangeLedger, Confirmation, PendingChange};
 use crate::calendar::Date;
 use crate::qualification::PaymentAccount;
 
@@ -43,6 +49,9 @@ pub struct Employer {
     office_code: Option<OfficeCode>,
     version: i64,
     entries: BTreeMap<Date, AccountEntry>,
+    /// Proposed changes (口座変更の確認).
+    #[serde(default)]
+    changes: ChangeLedger<EmployerAccountChange>,
 }
 
 impl Aggregate for Employer {
@@ -67,7 +76,24 @@ impl Aggregate for Employer {
     fn apply(&mut self, event: Self::Event) {
         self.version += 1;
         let entry = match event {
+            EmployerEvent::EmployerAccountChangeProposed(e) => {
+                self.office_code = Some(e.office_code);
+                self.changes.proposed(PendingChange {
+                    change_id: e.change_id,
+                    change: e.change,
+                    proposed_by: e.proposed_by,
+                    proposed_at: e.proposed_at,
+                });
+                return;
+            }
+            EmployerEvent::EmployerAccountChangeRejected(e) => {
+                self.changes.rejected(e.change_id);
+                return;
+            }
             EmployerEvent::EmployerAccountRegistered(e) => {
+                if let Some(c) = &e.confirmation {
+                    self.changes.confirmed(c.change_id);
+                }
                 self.office_code = Some(e.office_code);
                 AccountEntry {
                     effective_from: e.effective_from,
@@ -78,6 +104,9 @@ impl Aggregate for Employer {
                 }
             }
             EmployerEvent::EmployerAccountClosed(e) => {
+                if let Some(c) = &e.confirmation {
+                    self.changes.confirmed(c.change_id);
+                }
                 self.office_code = Some(e.office_code);
                 AccountEntry {
                     effective_from: e.effective_from,
@@ -129,15 +158,84 @@ impl Employer {
         self.entry_on(date).and_then(|e| e.account.as_ref())
     }
 
+    /// The change waiting for a second person's confirmation.
+    pub fn pending_change(&self) -> Option<&PendingChange<EmployerAccountChange>> {
+        self.changes.pending()
+    }
+
     /// Decide what a command records, without changing the aggregate.
     pub fn decide(&self, command: EmployerCommand) -> Result<Vec<EmployerEvent>, EmployerError> {
         match command {
-            EmployerCommand::RegisterAccount(body) => self.register(body),
-            EmployerCommand::CloseAccount(body) => self.close(body),
+            EmployerCommand::ProposeChange {
+                change_id,
+                change,
+                proposed_by,
+                proposed_at,
+            } => {
+                self.changes.check_proposal()?;
+                // checked as the entry it would add (the change is recorded as given; a
+                // closure's reason is trimmed when it takes effect)
+                self.take_effect(change.clone(), None)?;
+                Ok(vec![EmployerEvent::EmployerAccountChangeProposed(
+                    EmployerAccountChangeProposed {
+                        office_code: change.office_code().clone(),
+                        change_id,
+                        change,
+                        proposed_by,
+                        proposed_at,
+                    },
+                )])
+            }
+            EmployerCommand::ConfirmChange {
+                office_code,
+                confirmation,
+            } => {
+                self.check_office(&office_code)?;
+                let pending = self
+                    .changes
+                    .check_decision(confirmation.change_id, &confirmation.confirmed_by)?;
+                let recorded = pending.confirmation(&confirmation);
+                self.take_effect(pending.change.clone(), Some(recorded))
+            }
+            EmployerCommand::RejectChange {
+                office_code,
+                rejection,
+            } => {
+                self.check_office(&office_code)?;
+                self.changes
+                    .check_decision(rejection.change_id, &rejection.rejected_by)?;
+                let reason =
+                    ChangeLedger::<EmployerAccountChange>::check_reason(&rejection.reason)?;
+                Ok(vec![EmployerEvent::EmployerAccountChangeRejected(
+                    EmployerAccountChangeRejected {
+                        office_code,
+                        change_id: rejection.change_id,
+                        rejected_by: rejection.rejected_by,
+                        rejected_at: rejection.rejected_at,
+                        reason,
+                    },
+                )])
+            }
         }
     }
 
-    fn register(&self, body: AccountRegistration) -> Result<Vec<EmployerEvent>, EmployerError> {
+    /// The entry `change` adds to the register, if its rules allow it now.
+    fn take_effect(
+        &self,
+        change: EmployerAccountChange,
+        confirmation: Option<Confirmation>,
+    ) -> Result<Vec<EmployerEvent>, EmployerError> {
+        match change {
+            EmployerAccountChange::Register(body) => self.register(body, confirmation),
+            EmployerAccountChange::Close(body) => self.close(body, confirmation),
+        }
+    }
+
+    fn register(
+        &self,
+        body: AccountRegistration,
+        confirmation: Option<Confirmation>,
+    ) -> Result<Vec<EmployerEvent>, EmployerError> {
         self.check_office(&body.office_code)?;
         self.check_after_latest(&body.office_code, body.effective_from)?;
         if let Some(latest) = self.latest() {
@@ -154,11 +252,16 @@ impl Employer {
                 effective_from: body.effective_from,
                 account: body.account,
                 received_on: body.received_on,
+                confirmation,
             },
         )])
     }
 
-    fn close(&self, body: AccountClosure) -> Result<Vec<EmployerEvent>, EmployerError> {
+    fn close(
+        &self,
+        body: AccountClosure,
+        confirmation: Option<Confirmation>,
+    ) -> Result<Vec<EmployerEvent>, EmployerError> {
         self.check_office(&body.office_code)?;
         let reason = body.reason.trim();
         if reason.is_empty() || reason.chars().count() > REASON_MAX_CHARS {
@@ -180,6 +283,7 @@ impl Employer {
                 effective_from: body.effective_from,
                 received_on: body.received_on,
                 reason: reason.to_owned(),
+                confirmation,
             },
         )])
     }

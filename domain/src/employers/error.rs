@@ -3,6 +3,7 @@
 use thiserror::Error;
 
 use super::OfficeCode;
+use crate::account_change::AccountChangeError;
 use crate::calendar::Date;
 pub use crate::qualification::ErrorCategory;
 
@@ -38,6 +39,9 @@ pub enum EmployerError {
         office_code: OfficeCode,
         closed_from: Option<Date>,
     },
+    /// A change refused by the two-person confirmation rules.
+    #[error(transparent)]
+    AccountChange(#[from] AccountChangeError),
     /// A closure without a reason, or with one too long.
     #[error("a closure needs a reason of 1 to {REASON_MAX_CHARS} characters")]
     ReasonRequired,
@@ -61,6 +65,7 @@ impl EmployerError {
             Self::SameAccount { .. } => "no_change",
             Self::NothingToClose { .. } => "no_account_to_close",
             Self::ReasonRequired => "reason_required",
+            Self::AccountChange(e) => e.code(),
         }
     }
 
@@ -68,6 +73,7 @@ impl EmployerError {
     pub const fn category(&self) -> ErrorCategory {
         match self {
             Self::ReasonRequired => ErrorCategory::Invalid,
+            Self::AccountChange(e) => e.category(),
             Self::OfficeCodeMismatch { .. }
             | Self::NotAfterLatest { .. }
             | Self::SameAccount { .. }

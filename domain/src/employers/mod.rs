@@ -3,7 +3,8 @@
 //!
 //! Benefits of ordinary insured may be paid to the employer's (事業主の) account (digest.md
 //! §2.3 #1, L797–804; a claim's payee `employer_account`). The 事業主 gives the society the
-//! account; the 給付課 records it from the day it takes effect, changes it from a later day,
+//! account; the 給付課 records it from the day it takes effect (each registration, change or
+//! closure proposed by one member and confirmed by another, [`crate::account_change`]), changes it from a later day,
 //! and closes it (no account from a day on, e.g. when the 事業所 closes). Every entry is kept:
 //! [`Employer::entry_on`] answers which account was in force on any day, and a payment batch
 //! pays a claim to the account in force on its 振込指定日.
@@ -22,6 +23,9 @@ mod tests;
 pub use crate::benefits::claim::OfficeCode;
 pub use crate::qualification::PaymentAccount;
 pub use aggregate::{AccountEntry, Employer, EMPLOYER_NAMESPACE, STREAM_TYPE};
-pub use commands::{AccountClosure, AccountRegistration, EmployerCommand};
+pub use commands::{AccountClosure, AccountRegistration, EmployerAccountChange, EmployerCommand};
 pub use error::{EmployerError, ErrorCategory, REASON_MAX_CHARS};
-pub use events::{EmployerAccountClosed, EmployerAccountRegistered, EmployerEvent};
+pub use events::{
+    EmployerAccountChangeProposed, EmployerAccountChangeRejected, EmployerAccountClosed,
+    EmployerAccountRegistered, EmployerEvent,
+};

@@ -5,7 +5,7 @@ use cqrs_es::Aggregate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::commands::{InsuredStanding, PersonCommand};
+use super::commands::{InsuredStanding, PaymentAccountRegistration, PersonCommand};
 use super::error::QualificationError;
 use super::events::PersonEvent;
 use super::reasons::{DeterminationKind, LeaveKind};
@@ -14,6 +14,7 @@ use super::state::{
     PeriodEnd, PersonalDetails, QualificationPeriod, RemunerationRecord, Role,
 };
 use super::values::{EnrollmentCategory, IdentificationNumber};
+use crate::account_change::{ChangeLedger, PendingChange};
 use crate::calendar::{Date, YearMonth};
 use crate::standard_remuneration::StandardMonthlyRemuneration;
 
@@ -35,6 +36,9 @@ pub struct Person {
     /// Periods voided from their start (資格取得の取消), oldest first.
     #[serde(default)]
     voided_periods: Vec<QualificationPeriod>,
+    /// Proposed changes of the payment account (口座変更の確認).
+    #[serde(default)]
+    account_changes: ChangeLedger<PaymentAccountRegistration>,
 }
 
 impl Aggregate for Person {
@@ -205,10 +209,28 @@ impl Aggregate for Person {
                 }
             }
             PersonEvent::PaymentAccountRegistered(e) => {
+                if let Some(confirmation) = &e.confirmation {
+                    self.account_changes.confirmed(confirmation.change_id);
+                }
                 self.payment_account = Some(PaymentAccountRecord {
                     account: e.account,
                     source: e.source,
                 });
+            }
+            PersonEvent::PaymentAccountChangeProposed(e) => {
+                self.account_changes.proposed(PendingChange {
+                    change_id: e.change_id,
+                    change: PaymentAccountRegistration {
+                        account: e.account,
+                        source: e.source,
+                        received_on: e.received_on,
+                    },
+                    proposed_by: e.proposed_by,
+                    proposed_at: e.proposed_at,
+                });
+            }
+            PersonEvent::PaymentAccountChangeRejected(e) => {
+                self.account_changes.rejected(e.change_id);
             }
             PersonEvent::IdentificationChanged(e) => {
                 self.push_identification(e.identification, e.effective_on);
@@ -399,5 +421,14 @@ impl Person {
     /// The registered 給付金支給先口座.
     pub fn payment_account(&self) -> Option<&PaymentAccountRecord> {
         self.payment_account.as_ref()
+    }
+
+    /// The payment account change waiting for a second person's confirmation.
+    pub fn pending_account_change(&self) -> Option<&PendingChange<PaymentAccountRegistration>> {
+        self.account_changes.pending()
+    }
+
+    pub(crate) fn account_changes(&self) -> &ChangeLedger<PaymentAccountRegistration> {
+        &self.account_changes
     }
 }

@@ -1,6 +1,7 @@
 //! Commands on a [`super::Person`]. Each variant wraps a body struct that the HTTP API uses
 //! directly as its request body (unknown fields rejected, snake_case, dates as [`Date`]).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -13,6 +14,7 @@ use super::values::{
     Address, AffiliationCode, Description, EmployeeNumber, EnrollmentCategory,
     IdentificationNumber, KanaName, PaymentAccount, PersonName, PhoneNumber, Relationship, Sex,
 };
+use crate::account_change::{ChangeConfirmation, ChangeRejection};
 use crate::calendar::{Date, YearMonth};
 use crate::money::Yen;
 
@@ -52,8 +54,19 @@ pub enum PersonCommand {
     IssueCertificate(CertificateIssue),
     /// 資格確認書 回収.
     CollectCertificate(CertificateCollection),
-    /// 給付金支給先口座 登録.
-    RegisterPaymentAccount(PaymentAccountRegistration),
+    /// 給付金支給先口座 登録・変更の申請: recorded as a proposal; the account in force does not
+    /// change until another staff member confirms it ([`crate::account_change`]).
+    ProposePaymentAccountChange {
+        change_id: Uuid,
+        body: PaymentAccountRegistration,
+        /// 職員ID from the token.
+        proposed_by: String,
+        proposed_at: DateTime<Utc>,
+    },
+    /// Confirm the pending account change: it takes effect (`PaymentAccountRegistered`).
+    ConfirmPaymentAccountChange(ChangeConfirmation),
+    /// Reject the pending account change: it never takes effect.
+    RejectPaymentAccountChange(ChangeRejection),
     /// 識別番号 変更 (e.g. a move between 事業所).
     ChangeIdentification(IdentificationChange),
     /// 資格取得の取消: the current period is void from its start (37条2項; or a dependent of

@@ -11,6 +11,9 @@
 //!   識別番号.
 //! - Dates in the far future are not refused: the domain has no clock.
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
 use super::aggregate::Person;
 use super::commands::{
     AcquisitionVoiding, AddressChange, BonusReport, CertificateCollection, CertificateIssue,
@@ -22,7 +25,8 @@ use super::error::QualificationError as E;
 use super::events::{
     AcquisitionVoided, AddressChanged, BonusReported, CertificateCollected, CertificateIssued,
     DependentRecognized, DependentRemoved, IdentificationChanged, LeaveEnded, LeaveStarted,
-    NameChanged, PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
+    NameChanged, PaymentAccountChangeProposed, PaymentAccountChangeRejected,
+    PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
     StandardRemunerationDetermined,
 };
 use super::reasons::{
@@ -30,6 +34,7 @@ use super::reasons::{
 };
 use super::state::{PeriodEnd, PersonalDetails, QualificationPeriod, Role};
 use super::values::{EnrollmentCategory, Sex};
+use crate::account_change::{ChangeConfirmation, ChangeLedger, ChangeRejection, Confirmation};
 use crate::calendar::{Date, YearMonth};
 use crate::money::Yen;
 use crate::standard_remuneration::{
@@ -85,7 +90,14 @@ impl Person {
             PersonCommand::EndChildcareLeave(body) => self.end_leave(LeaveKind::Childcare, body),
             PersonCommand::IssueCertificate(body) => self.issue_certificate(body),
             PersonCommand::CollectCertificate(body) => self.collect_certificate(body),
-            PersonCommand::RegisterPaymentAccount(body) => self.register_account(body),
+            PersonCommand::ProposePaymentAccountChange {
+                change_id,
+                body,
+                proposed_by,
+                proposed_at,
+            } => self.propose_account(change_id, body, proposed_by, proposed_at),
+            PersonCommand::ConfirmPaymentAccountChange(body) => self.confirm_account(body),
+            PersonCommand::RejectPaymentAccountChange(body) => self.reject_account(body),
             PersonCommand::ChangeIdentification(body) => self.change_identification(body),
             PersonCommand::VoidAcquisition(body) => self.void_acquisition(body),
         }
@@ -1016,9 +1028,63 @@ impl Person {
         }))
     }
 
+    /// 給付金支給先口座 登録・変更の申請: checked as the registration it proposes, and only when no
+    /// other change is pending. Nothing changes in force.
+    fn propose_account(
+        &self,
+        change_id: Uuid,
+        body: PaymentAccountRegistration,
+        proposed_by: String,
+        proposed_at: DateTime<Utc>,
+    ) -> Result<PersonEvent> {
+        self.existing()?;
+        self.account_changes().check_proposal()?;
+        self.register_account(body.clone(), None)?;
+        Ok(PersonEvent::PaymentAccountChangeProposed(
+            PaymentAccountChangeProposed {
+                change_id,
+                account: body.account,
+                source: body.source,
+                received_on: body.received_on,
+                proposed_by,
+                proposed_at,
+            },
+        ))
+    }
+
+    /// The pending change takes effect, confirmed by another staff member than its proposer.
+    fn confirm_account(&self, body: ChangeConfirmation) -> Result<PersonEvent> {
+        self.existing()?;
+        let pending = self
+            .account_changes()
+            .check_decision(body.change_id, &body.confirmed_by)?;
+        let confirmation = pending.confirmation(&body);
+        self.register_account(pending.change.clone(), Some(confirmation))
+    }
+
+    /// The pending change is rejected by another staff member than its proposer.
+    fn reject_account(&self, body: ChangeRejection) -> Result<PersonEvent> {
+        self.existing()?;
+        self.account_changes()
+            .check_decision(body.change_id, &body.rejected_by)?;
+        let reason = ChangeLedger::<PaymentAccountRegistration>::check_reason(&body.reason)?;
+        Ok(PersonEvent::PaymentAccountChangeRejected(
+            PaymentAccountChangeRejected {
+                change_id: body.change_id,
+                rejected_by: body.rejected_by,
+                rejected_at: body.rejected_at,
+                reason,
+            },
+        ))
+    }
+
     /// 給付金支給先口座: for a person who is or was a 被保険者 (benefits for dependents are
     /// paid to the insured; 継続給付 may be paid after the loss).
-    fn register_account(&self, body: PaymentAccountRegistration) -> Result<PersonEvent> {
+    fn register_account(
+        &self,
+        body: PaymentAccountRegistration,
+        confirmation: Option<Confirmation>,
+    ) -> Result<PersonEvent> {
         self.existing()?;
         if !self
             .periods()
@@ -1042,6 +1108,7 @@ impl Person {
                 account: body.account,
                 source: body.source,
                 received_on: body.received_on,
+                confirmation,
             },
         ))
     }

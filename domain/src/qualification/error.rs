@@ -1,6 +1,8 @@
 //! [`QualificationError`]: why a command on a [`super::Person`] was refused.
 
 use thiserror::Error;
+
+use crate::account_change::AccountChangeError;
 use uuid::Uuid;
 
 use super::reasons::{DeterminationKind, LeaveKind};
@@ -212,6 +214,9 @@ pub enum QualificationError {
     /// 回収年月日 before 交付年月日.
     #[error("the collection date (回収年月日) {collected_on} is before the issue date (交付年月日) {issued_on}")]
     CollectionBeforeIssue { issued_on: Date, collected_on: Date },
+    /// A payment account change refused by the two-person confirmation rules.
+    #[error(transparent)]
+    AccountChange(#[from] AccountChangeError),
     /// The command would record nothing new.
     #[error("nothing to change: {what}")]
     NoChange { what: &'static str },
@@ -288,6 +293,7 @@ impl QualificationError {
             E::CertificateAlreadyCollected { .. } => "certificate_already_collected",
             E::CollectionBeforeIssue { .. } => "collection_before_issue",
             E::NoChange { .. } => "no_change",
+            E::AccountChange(e) => e.code(),
             E::IdentificationChangeOutOfOrder { .. } => "identification_change_out_of_order",
             E::DateBeforePeriodStart { .. } => "date_before_period_start",
         }
@@ -298,6 +304,7 @@ impl QualificationError {
         use QualificationError as E;
         match self {
             E::PersonNotFound | E::CertificateNotFound { .. } => ErrorCategory::NotFound,
+            E::AccountChange(e) => e.category(),
             E::PersonalDetailsMismatch { .. }
             | E::QualificationAlreadyActive { .. }
             | E::OverlapsPreviousPeriod { .. }

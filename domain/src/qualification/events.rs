@@ -1,6 +1,7 @@
 //! Events of the [`super::Person`] aggregate. Each carries everything a read model needs;
 //! `event_type()` strings and `event_version()` are stable (ARCHITECTURE.md, event store).
 
+use chrono::{DateTime, Utc};
 use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,6 +15,7 @@ use super::values::{
     Address, AffiliationCode, Description, EmployeeNumber, EnrollmentCategory,
     IdentificationNumber, KanaName, PaymentAccount, PersonName, PhoneNumber, Relationship, Sex,
 };
+use crate::account_change::Confirmation;
 use crate::calendar::{Date, YearMonth};
 use crate::money::Yen;
 use crate::standard_remuneration::StandardMonthlyRemuneration;
@@ -49,8 +51,13 @@ pub enum PersonEvent {
     CertificateIssued(CertificateIssued),
     /// 資格確認書 回収.
     CertificateCollected(CertificateCollected),
-    /// 給付金支給先口座 登録.
+    /// 給付金支給先口座 登録 (in force; since confirmation is required, it carries who proposed
+    /// and who confirmed).
     PaymentAccountRegistered(PaymentAccountRegistered),
+    /// 給付金支給先口座 登録・変更の申請: not in force until confirmed.
+    PaymentAccountChangeProposed(PaymentAccountChangeProposed),
+    /// The proposed account change was rejected; it never takes effect.
+    PaymentAccountChangeRejected(PaymentAccountChangeRejected),
     /// 識別番号 変更.
     IdentificationChanged(IdentificationChanged),
     /// 資格取得の取消: the current period is void from its start.
@@ -59,7 +66,7 @@ pub enum PersonEvent {
 
 impl PersonEvent {
     /// Every event type string, for registries and upcasters.
-    pub const EVENT_TYPES: [&'static str; 17] = [
+    pub const EVENT_TYPES: [&'static str; 19] = [
         "QualificationAcquired",
         "QualificationLost",
         "DependentRecognized",
@@ -77,6 +84,8 @@ impl PersonEvent {
         "PaymentAccountRegistered",
         "IdentificationChanged",
         "AcquisitionVoided",
+        "PaymentAccountChangeProposed",
+        "PaymentAccountChangeRejected",
     ];
 
     /// The event's type name (the variant name, also its serde tag).
@@ -99,6 +108,8 @@ impl PersonEvent {
             PersonEvent::PaymentAccountRegistered(_) => "PaymentAccountRegistered",
             PersonEvent::IdentificationChanged(_) => "IdentificationChanged",
             PersonEvent::AcquisitionVoided(_) => "AcquisitionVoided",
+            PersonEvent::PaymentAccountChangeProposed(_) => "PaymentAccountChangeProposed",
+            PersonEvent::PaymentAccountChangeRejected(_) => "PaymentAccountChangeRejected",
         }
     }
 }
@@ -352,6 +363,36 @@ pub struct PaymentAccountRegistered {
     pub source: AccountSource,
     /// 受付年月日.
     pub received_on: Date,
+    /// Who proposed and who confirmed the change (absent on events recorded before a
+    /// second person's confirmation was required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
+}
+
+/// 給付金支給先口座 登録・変更の申請: the account proposed; the one in force stays until a
+/// second staff member confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentAccountChangeProposed {
+    pub change_id: Uuid,
+    /// The account proposed.
+    pub account: PaymentAccount,
+    /// Where it came from.
+    pub source: AccountSource,
+    /// 受付年月日.
+    pub received_on: Date,
+    /// 職員ID of the proposer.
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+}
+
+/// The proposed account change was rejected by a second staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentAccountChangeRejected {
+    pub change_id: Uuid,
+    /// 職員ID of the one who rejected (never the proposer).
+    pub rejected_by: String,
+    pub rejected_at: DateTime<Utc>,
+    pub reason: String,
 }
 
 /// 識別番号 変更.

@@ -33,7 +33,8 @@ pub use error::{ErrorCategory, QualificationError};
 pub use events::{
     AcquisitionVoided, AddressChanged, BonusReported, CertificateCollected, CertificateIssued,
     DependentRecognized, DependentRemoved, IdentificationChanged, LeaveEnded, LeaveStarted,
-    NameChanged, PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
+    NameChanged, PaymentAccountChangeProposed, PaymentAccountChangeRejected,
+    PaymentAccountRegistered, PersonEvent, QualificationAcquired, QualificationLost,
     StandardRemunerationDetermined,
 };
 pub use reasons::{

@@ -2,11 +2,13 @@
 //! figures are derived by hand from rules.md, not from the code's output; each test names the
 //! rule it derives from.
 
+use chrono::{DateTime, TimeZone, Utc};
 use cqrs_es::test::TestFramework;
 use cqrs_es::{Aggregate, DomainEvent};
 use uuid::Uuid;
 
 use super::*;
+use crate::account_change::{ChangeConfirmation, ChangeRejection, Confirmation};
 use crate::calendar::{parse, parse_year_month, Date, YearMonth};
 use crate::money::Yen;
 use crate::standard_remuneration::StandardMonthlyRemuneration;
@@ -1923,34 +1925,189 @@ fn account() -> PaymentAccount {
     .expect("account")
 }
 
+const PROPOSER: &str = "shikaku1";
+const CONFIRMER: &str = "shikaku2";
+const CHANGE: Uuid = Uuid::from_u128(0xAC);
+
+fn at(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 5, 1, hour, 0, 0)
+        .single()
+        .expect("instant")
+}
+
+fn account_body() -> PaymentAccountRegistration {
+    PaymentAccountRegistration {
+        account: account(),
+        source: AccountSource::Notification,
+        received_on: d("2025-05-01"),
+    }
+}
+
+fn propose_account(body: PaymentAccountRegistration) -> PersonCommand {
+    PersonCommand::ProposePaymentAccountChange {
+        change_id: CHANGE,
+        body,
+        proposed_by: PROPOSER.to_owned(),
+        proposed_at: at(9),
+    }
+}
+
+fn account_proposed() -> PersonEvent {
+    PersonEvent::PaymentAccountChangeProposed(PaymentAccountChangeProposed {
+        change_id: CHANGE,
+        account: account(),
+        source: AccountSource::Notification,
+        received_on: d("2025-05-01"),
+        proposed_by: PROPOSER.to_owned(),
+        proposed_at: at(9),
+    })
+}
+
+fn confirm_account(by: &str) -> PersonCommand {
+    PersonCommand::ConfirmPaymentAccountChange(ChangeConfirmation {
+        change_id: CHANGE,
+        confirmed_by: by.to_owned(),
+        confirmed_at: at(10),
+    })
+}
+
+fn reject_account(by: &str, reason: &str) -> PersonCommand {
+    PersonCommand::RejectPaymentAccountChange(ChangeRejection {
+        change_id: CHANGE,
+        rejected_by: by.to_owned(),
+        rejected_at: at(10),
+        reason: reason.to_owned(),
+    })
+}
+
+fn account_registered() -> PersonEvent {
+    PersonEvent::PaymentAccountRegistered(PaymentAccountRegistered {
+        account: account(),
+        source: AccountSource::Notification,
+        received_on: d("2025-05-01"),
+        confirmation: Some(Confirmation {
+            change_id: CHANGE,
+            proposed_by: PROPOSER.to_owned(),
+            proposed_at: at(9),
+            confirmed_by: CONFIRMER.to_owned(),
+            confirmed_at: at(10),
+        }),
+    })
+}
+
+fn folded(events: Vec<PersonEvent>) -> Person {
+    let mut person = Person::default();
+    for e in events {
+        person.apply(e);
+    }
+    person
+}
+
 #[tokio::test]
 async fn payment_account_registration() {
-    let body = PaymentAccountRegistration {
-        account: account(),
-        source: AccountSource::Notification,
-        received_on: d("2025-05-01"),
-    };
-    let event = PersonEvent::PaymentAccountRegistered(PaymentAccountRegistered {
-        account: account(),
-        source: AccountSource::Notification,
-        received_on: d("2025-05-01"),
-    });
+    // proposed: nothing in force yet
     accepts(
         vec![taro_acquired()],
-        PersonCommand::RegisterPaymentAccount(body.clone()),
-        vec![event.clone()],
+        propose_account(account_body()),
+        vec![account_proposed()],
     )
     .await;
+    let pending = folded(vec![taro_acquired(), account_proposed()]);
+    assert_eq!(pending.payment_account(), None);
+    assert_eq!(
+        pending.pending_account_change().map(|p| &p.change),
+        Some(&account_body())
+    );
+    // confirmed by another: in force
+    accepts(
+        vec![taro_acquired(), account_proposed()],
+        confirm_account(CONFIRMER),
+        vec![account_registered()],
+    )
+    .await;
+    let confirmed = folded(vec![
+        taro_acquired(),
+        account_proposed(),
+        account_registered(),
+    ]);
+    assert_eq!(
+        confirmed.payment_account().map(|r| &r.account),
+        Some(&account())
+    );
+    assert_eq!(confirmed.pending_account_change(), None);
     refuses(
-        vec![taro_acquired(), event],
-        PersonCommand::RegisterPaymentAccount(body.clone()),
+        vec![taro_acquired(), account_proposed(), account_registered()],
+        propose_account(account_body()),
         "no_change",
     )
     .await;
     refuses(
         vec![child_recognized()],
-        PersonCommand::RegisterPaymentAccount(body),
+        propose_account(account_body()),
         "not_insured",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn payment_account_change_needs_a_second_person() {
+    let history = vec![taro_acquired(), account_proposed()];
+    for command in [confirm_account(PROPOSER), reject_account(PROPOSER, "誤り")] {
+        let err = refuses(history.clone(), command, "two_person_rule").await;
+        assert_eq!(err.category(), ErrorCategory::Forbidden);
+    }
+    let err = refuses(
+        history.clone(),
+        propose_account(account_body()),
+        "account_change_pending",
+    )
+    .await;
+    assert_eq!(err.category(), ErrorCategory::Conflict);
+    let err = refuses(
+        vec![taro_acquired()],
+        confirm_account(CONFIRMER),
+        "account_change_not_found",
+    )
+    .await;
+    assert_eq!(err.category(), ErrorCategory::NotFound);
+}
+
+#[tokio::test]
+async fn a_rejected_payment_account_change_never_takes_effect() {
+    let rejected = PersonEvent::PaymentAccountChangeRejected(PaymentAccountChangeRejected {
+        change_id: CHANGE,
+        rejected_by: CONFIRMER.to_owned(),
+        rejected_at: at(10),
+        reason: "名義が違う".to_owned(),
+    });
+    let history = vec![taro_acquired(), account_proposed()];
+    accepts(
+        history.clone(),
+        reject_account(CONFIRMER, " 名義が違う "),
+        vec![rejected.clone()],
+    )
+    .await;
+    refuses(
+        history.clone(),
+        reject_account(CONFIRMER, " "),
+        "reason_required",
+    )
+    .await;
+    let mut decided = history.clone();
+    decided.push(rejected);
+    let person = folded(decided.clone());
+    assert_eq!(person.payment_account(), None);
+    assert_eq!(person.pending_account_change(), None);
+    for command in [confirm_account(CONFIRMER), reject_account(CONFIRMER, "再")] {
+        let err = refuses(decided.clone(), command, "account_change_already_decided").await;
+        assert_eq!(err.category(), ErrorCategory::Conflict);
+    }
+    let mut confirmed = history;
+    confirmed.push(account_registered());
+    refuses(
+        confirmed,
+        confirm_account(CONFIRMER),
+        "account_change_already_decided",
     )
     .await;
 }
@@ -2055,7 +2212,7 @@ async fn every_non_creating_command_needs_an_existing_person() {
             collected_on: d("2026-04-05"),
             reason: CertificateCollectionReason::Expired,
         }),
-        PersonCommand::RegisterPaymentAccount(PaymentAccountRegistration {
+        propose_account(PaymentAccountRegistration {
             account: account(),
             source: AccountSource::PublicFundsReceiptAccount,
             received_on: d("2025-05-01"),
@@ -2092,6 +2249,8 @@ fn event_types_are_stable() {
             PersonEvent::MaternityLeaveStarted(leave_started("2025-08-01", "2025-11-10")),
             "MaternityLeaveStarted",
         ),
+        (account_proposed(), "PaymentAccountChangeProposed"),
+        (account_registered(), "PaymentAccountRegistered"),
     ];
     for (event, expected) in events {
         assert_eq!(event.event_type(), expected);

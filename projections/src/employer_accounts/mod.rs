@@ -100,8 +100,10 @@ impl EmployerEventAt {
         )))
     }
 
-    /// The row the event adds (its `effective_to` is computed when read).
-    pub fn row(&self) -> EmployerAccountRow {
+    /// The row the event adds (its `effective_to` is computed when read); none for a proposal
+    /// or a rejection, which add no entry to the register.
+    pub fn row(&self) -> Option<EmployerAccountRow> {
+        let effective_from = self.event.effective_from()?;
         let (status, account, received_on, reason) = match &self.event {
             EmployerEvent::EmployerAccountRegistered(e) => (
                 EntryStatus::Registered,
@@ -115,10 +117,12 @@ impl EmployerEventAt {
                 e.received_on,
                 Some(e.reason.clone()),
             ),
+            EmployerEvent::EmployerAccountChangeProposed(_)
+            | EmployerEvent::EmployerAccountChangeRejected(_) => return None,
         };
-        EmployerAccountRow {
+        Some(EmployerAccountRow {
             office_code: self.event.office_code().as_str().to_owned(),
-            effective_from: self.event.effective_from(),
+            effective_from,
             effective_to: None,
             status,
             account,
@@ -127,7 +131,7 @@ impl EmployerEventAt {
             version: self.version,
             recorded_at: self.recorded_at,
             recorded_by: self.recorded_by.clone(),
-        }
+        })
     }
 }
 
@@ -137,10 +141,10 @@ pub async fn apply(
     conn: &mut PgConnection,
     events: &[EmployerEventAt],
 ) -> Result<(), ProjectionError> {
-    if events.is_empty() {
+    let rows: Vec<EmployerAccountRow> = events.iter().filter_map(EmployerEventAt::row).collect();
+    if rows.is_empty() {
         return Ok(());
     }
-    let rows: Vec<EmployerAccountRow> = events.iter().map(EmployerEventAt::row).collect();
     let offices: Vec<&str> = rows.iter().map(|r| r.office_code.as_str()).collect();
     let froms: Vec<NaiveDate> = rows.iter().map(|r| r.effective_from.into()).collect();
     let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();

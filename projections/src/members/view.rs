@@ -154,8 +154,24 @@ pub struct MemberView {
     pub maternity_leaves: Vec<LeaveView>,
     pub childcare_leaves: Vec<LeaveView>,
     pub payment_account: Option<PaymentAccount>,
+    /// A change of the payment account proposed and waiting for a second person's
+    /// confirmation (口座変更の確認); `payment_account` is the one in force until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_payment_account_change: Option<PendingPaymentAccountChange>,
     /// Version of the person's stream this view reflects.
     pub stream_version: i64,
+}
+
+/// A payment account change waiting for its second person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PendingPaymentAccountChange {
+    /// Id for `…/payment-account/changes/{change_id}/confirmation` or `/rejection`.
+    pub change_id: Uuid,
+    /// The account proposed.
+    pub account: PaymentAccount,
+    /// 職員ID of the proposer.
+    pub proposed_by: String,
+    pub proposed_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl MemberView {
@@ -189,6 +205,7 @@ impl MemberView {
             maternity_leaves: Vec::new(),
             childcare_leaves: Vec::new(),
             payment_account: None,
+            pending_payment_account_change: None,
             stream_version: 0,
         }
     }
@@ -274,7 +291,19 @@ impl MemberView {
                 }
             }
             PersonEvent::PaymentAccountRegistered(e) => {
-                self.payment_account = Some(e.account.clone())
+                self.payment_account = Some(e.account.clone());
+                self.pending_payment_account_change = None;
+            }
+            PersonEvent::PaymentAccountChangeProposed(e) => {
+                self.pending_payment_account_change = Some(PendingPaymentAccountChange {
+                    change_id: e.change_id,
+                    account: e.account.clone(),
+                    proposed_by: e.proposed_by.clone(),
+                    proposed_at: e.proposed_at,
+                });
+            }
+            PersonEvent::PaymentAccountChangeRejected(_) => {
+                self.pending_payment_account_change = None;
             }
             PersonEvent::IdentificationChanged(e) => {
                 self.set_identification(e.effective_on, &e.identification);

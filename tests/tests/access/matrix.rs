@@ -266,7 +266,8 @@ async fn the_known_holes_answer_403(pool: PgPool) {
             }),
         )
         .await;
-    assert_eq!(status, 201, "{employer}");
+    // a proposal (in force once a second person confirms it): the employer's stream exists
+    assert_eq!(status, 202, "{employer}");
     let employer_stream = employer["stream_id"].as_str().unwrap().to_owned();
     // a payment batch needs decided claims: its stream is written directly, with its kind
     let batch_stream = format!("payment_batch-{}", Uuid::now_v7());

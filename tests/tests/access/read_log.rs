@@ -239,9 +239,9 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
     // 山田 太郎: member with an account, a decided claim paid in a batch, a certificate, a
     // 個人番号 record (未登録), in a notice of his 事業所
     let taro = insured(&app, "1", "山田 太郎", "ヤマダ タロウ").await;
-    app.person_command(
+    app.bootstrap_clerk2().await;
+    app.register_payee_account(
         taro,
-        "payment-account",
         &json!({ "account": { "bank_code": "0005", "bank_name": "三菱UFJ銀行", "branch_code": "123",
                               "account_type": "ordinary", "account_number": "1111111",
                               "holder": "ヤマダ タロウ" },
@@ -281,10 +281,8 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
                 "application": {"kind": "limit_application"}}),
     )
     .await;
-    created(
-        &app,
+    app.change_employer_account(
         "/api/v1/employers/1234/payment-account",
-        &kyufu,
         &json!({ "effective_from": "2025-04-01",
                  "account": { "bank_code": "0005", "bank_name": "三菱UFJ銀行", "branch_code": "123",
                               "branch_name": "本店", "account_type": "current",
@@ -503,8 +501,8 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
         Rows::Len("/accounts"),
     );
     accounts.staff = vec![
-        "admin1", "admin2", "audit1", "choshu1", "clerk1", "dpo1", "dpo2", "kyufu1", "kyufu2",
-        "mn1",
+        "admin1", "admin2", "audit1", "choshu1", "clerk1", "clerk2", "dpo1", "dpo2", "kyufu1",
+        "kyufu2", "mn1",
     ];
     cases.push(accounts);
     let mut one_account = case(

@@ -6,6 +6,7 @@
 use kenpo_api::auth::Role;
 use kenpo_domain::calendar::Date;
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 use super::TestApp;
 
@@ -61,6 +62,49 @@ impl TestApp {
         let (status, answer) = self
             .post_json(
                 &format!("/api/v1/payment-batches/{batch_id}/approval"),
+                &self.kyufu2(),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        answer
+    }
+
+    /// 給付金支給先口座 of `person`: proposed by the 適用 clerk (202 `pending_confirmation`) and
+    /// confirmed by [`CLERK2`] (in the registry already: [`TestApp::bootstrap_clerk2`]).
+    /// Returns the confirmation's answer.
+    pub async fn register_payee_account(&self, person: Uuid, body: &Value) -> Value {
+        let base = format!("/api/v1/persons/{person}/payment-account");
+        let (status, proposal) = self.post_json(&base, &self.clerk(), body).await;
+        assert_eq!(status, 202, "{proposal}");
+        assert_eq!(proposal["status"], "pending_confirmation", "{proposal}");
+        let change_id = proposal["change_id"]
+            .as_str()
+            .expect("change_id")
+            .to_owned();
+        let (status, answer) = self
+            .post_json(
+                &format!("{base}/changes/{change_id}/confirmation"),
+                &self.clerk2(),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        answer
+    }
+
+    /// A 事業主口座 change at `path` (`/api/v1/employers/{code}/payment-account` or its
+    /// `/closure`): proposed by the 給付課 clerk (202) and confirmed by [`KYUFU2`] (in the
+    /// registry already). Returns the confirmation's answer.
+    pub async fn change_employer_account(&self, path: &str, body: &Value) -> Value {
+        let (status, proposal) = self.post_json(path, &self.kyufu(), body).await;
+        assert_eq!(status, 202, "{proposal}");
+        assert_eq!(proposal["status"], "pending_confirmation", "{proposal}");
+        let change_id = proposal["change_id"].as_str().expect("change_id");
+        let base = path.trim_end_matches("/closure");
+        let (status, answer) = self
+            .post_json(
+                &format!("{base}/changes/{change_id}/confirmation"),
                 &self.kyufu2(),
                 &json!({}),
             )
