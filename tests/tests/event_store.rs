@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use kenpo_infrastructure::event_store::{
-    self, EventMetadata, EventStoreError, ExpectedVersion, LogReader, NewEvent, Upcasters,
+    self, chain, EventMetadata, EventStoreError, ExpectedVersion, LogReader, NewEvent, Upcasters,
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -400,6 +400,7 @@ const APPLICATION_ROLE_PRIVILEGES: &[(&str, &str)] = &[
     ("employer_accounts", "SELECT INSERT"),
     ("employer_notices", "SELECT INSERT UPDATE"),
     ("erasure_ledger", "SELECT INSERT"),
+    ("event_chain", "SELECT INSERT"),
     ("key_check_values", "SELECT INSERT"),
     ("key_destructions", "SELECT INSERT"),
     ("events", "SELECT INSERT"),
@@ -530,4 +531,214 @@ async fn the_application_role_owns_nothing_and_has_exactly_the_declared_privileg
             .await
             .unwrap();
     assert!(!create, "kenpo_app may create objects in the public schema");
+}
+
+/// Run `sql` on `conn` with the user triggers of `table` disabled, as a superuser tampering
+/// with the log would (ADR 0005 §4), and re-enable them.
+async fn tamper(conn: &mut sqlx::PgConnection, table: &str, sql: &str) {
+    sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+}
+
+fn broken(position: i64, kind: chain::FailureKind) -> chain::Verdict {
+    chain::Verdict::Broken(chain::ChainFailure { position, kind })
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_chain_covers_every_event_over_gaps_and_survives_a_destroyed_key(pool: PgPool) {
+    let app = application_role_pool(&pool).await;
+    let first = append_one(&app, "ticker-a", 1).await;
+    // a rolled-back append leaves a gap the chain passes over
+    let mut tx = event_store::begin_command(&app).await.unwrap();
+    event_store::append(
+        &mut tx,
+        "ticker-b",
+        "ticker",
+        ExpectedVersion::NoStream,
+        &[event(2)],
+    )
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    // a person's sealed value, whose data key is destroyed below
+    let person = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO subject_keys (person_id, key_id, kek_version, wrapped_dek) \
+         VALUES ($1, $2, 1, decode(repeat('ab', 61), 'hex'))",
+    )
+    .bind(person)
+    .bind(Uuid::now_v7())
+    .execute(&app)
+    .await
+    .unwrap();
+    let sealed = append_one(&app, &format!("my_number-{person}"), 3).await;
+
+    // the service role chains and verifies: its grants suffice
+    let progress = chain::chain_up_to_high_water_mark(&app, 1).await.unwrap();
+    assert_eq!(
+        progress,
+        chain::ChainProgress {
+            chained: 2,
+            head: sealed
+        }
+    );
+    let rows: Vec<(i64, Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT position, hash, prev_hash FROM event_chain ORDER BY position")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![first, sealed]
+    );
+    assert_eq!(rows[0].2, vec![0u8; 32]);
+    assert_eq!(rows[1].2, rows[0].1, "the gap is chained over");
+
+    // a new event is the unchained tail until the chainer runs again
+    let tail = append_one(&app, "ticker-a", 4).await;
+    let mut conn = app.acquire().await.unwrap();
+    assert_eq!(
+        chain::verify(&mut conn, 0).await.unwrap(),
+        chain::Verdict::Intact(chain::ChainSummary {
+            events_checked: 2,
+            head: sealed,
+            unchained: 1
+        })
+    );
+    drop(conn);
+    let progress = chain::chain_up_to_high_water_mark(&app, 100).await.unwrap();
+    assert_eq!((progress.chained, progress.head), (1, tail));
+
+    // crypto-shredding deletes the key row; no hashed byte changes
+    sqlx::query("DELETE FROM subject_keys WHERE person_id = $1")
+        .bind(person)
+        .execute(&app)
+        .await
+        .unwrap();
+    let mut conn = app.acquire().await.unwrap();
+    assert_eq!(
+        chain::verify(&mut conn, 0).await.unwrap(),
+        chain::Verdict::Intact(chain::ChainSummary {
+            events_checked: 3,
+            head: tail,
+            unchained: 0
+        })
+    );
+    // from a later position, linked to the stored hash before it
+    assert_eq!(
+        chain::verify(&mut conn, sealed).await.unwrap(),
+        chain::Verdict::Intact(chain::ChainSummary {
+            events_checked: 2,
+            head: tail,
+            unchained: 0
+        })
+    );
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn each_tamper_with_the_log_is_reported_at_its_exact_position(pool: PgPool) {
+    let mut positions = Vec::new();
+    for n in 1..=6 {
+        positions.push(append_one(&pool, &format!("ticker-{}", n % 2), n).await);
+    }
+    chain::chain_up_to_high_water_mark(&pool, 100)
+        .await
+        .unwrap();
+    let (p2, p3, p4, p5) = (positions[1], positions[2], positions[3], positions[4]);
+    let mut su = pool.acquire().await.unwrap();
+    let intact = chain::verify(&mut su, 0).await.unwrap();
+    assert!(matches!(intact, chain::Verdict::Intact(s) if s.events_checked == 6));
+
+    // one payload byte: {"n": 3} -> {"n": 8}
+    tamper(
+        &mut su,
+        "events",
+        &format!("UPDATE events SET payload = '{{\"n\": 8}}' WHERE position = {p3}"),
+    )
+    .await;
+    assert_eq!(
+        chain::verify(&mut su, 0).await.unwrap(),
+        broken(p3, chain::FailureKind::Changed)
+    );
+    tamper(
+        &mut su,
+        "events",
+        &format!("UPDATE events SET payload = '{{\"n\": 3}}' WHERE position = {p3}"),
+    )
+    .await;
+    assert_eq!(chain::verify(&mut su, 0).await.unwrap(), intact);
+
+    // a deleted row
+    sqlx::query(&format!(
+        "CREATE TEMP TABLE saved AS SELECT * FROM events WHERE position = {p4}"
+    ))
+    .execute(&mut *su)
+    .await
+    .unwrap();
+    tamper(
+        &mut su,
+        "events",
+        &format!("DELETE FROM events WHERE position = {p4}"),
+    )
+    .await;
+    assert_eq!(
+        chain::verify(&mut su, 0).await.unwrap(),
+        broken(p4, chain::FailureKind::Missing)
+    );
+    tamper(&mut su, "events", "INSERT INTO events SELECT * FROM saved").await;
+    assert_eq!(chain::verify(&mut su, 0).await.unwrap(), intact);
+
+    // two rows' payloads swapped: reported at the first
+    let swap = format!(
+        "UPDATE events e SET payload = o.payload FROM events o \
+          WHERE (e.position, o.position) IN (({p2}, {p5}), ({p5}, {p2}))"
+    );
+    tamper(&mut su, "events", &swap).await;
+    assert_eq!(
+        chain::verify(&mut su, 0).await.unwrap(),
+        broken(p2, chain::FailureKind::Changed)
+    );
+    tamper(&mut su, "events", &swap).await;
+    assert_eq!(chain::verify(&mut su, 0).await.unwrap(), intact);
+
+    // a chain row that no longer links to its predecessor
+    tamper(
+        &mut su,
+        "event_chain",
+        &format!("UPDATE event_chain SET prev_hash = hash WHERE position = {p4}"),
+    )
+    .await;
+    assert_eq!(
+        chain::verify(&mut su, 0).await.unwrap(),
+        broken(p4, chain::FailureKind::Reordered)
+    );
+    tamper(
+        &mut su,
+        "event_chain",
+        &format!(
+            "UPDATE event_chain SET prev_hash = \
+               (SELECT hash FROM event_chain WHERE position = {p3}) WHERE position = {p4}"
+        ),
+    )
+    .await;
+    assert_eq!(chain::verify(&mut su, 0).await.unwrap(), intact);
+
+    // an event where the chain passed over a gap
+    tamper(
+        &mut su,
+        "event_chain",
+        &format!("DELETE FROM event_chain WHERE position = {p5}"),
+    )
+    .await;
+    assert_eq!(
+        chain::verify(&mut su, 0).await.unwrap(),
+        broken(p5, chain::FailureKind::Inserted)
+    );
 }

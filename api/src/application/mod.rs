@@ -8,6 +8,7 @@ pub mod command;
 pub mod employer_accounts;
 pub mod employer_notices;
 pub mod erasures;
+pub mod event_chain;
 pub mod my_number;
 pub mod parameters;
 pub mod payment_batches;

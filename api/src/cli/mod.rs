@@ -1,6 +1,7 @@
 //! The `kenpo` command line.
 
 mod accounts;
+mod audit;
 mod bench;
 mod bench_assessment;
 mod bench_retention;
@@ -41,13 +42,15 @@ use clap::{Parser, Subcommand};
   kenpo keys rotate --blind-index           new blind-index key; re-index every 個人番号 entry
   kenpo keys destroy --kek-version 1        destroy an old key version nothing depends on any more
   kenpo serve --migrate                     migrate as the owner role first (KENPO_OWNER_DATABASE_URL)
+  kenpo audit chain                         hash-chain the event log up to the high-water mark
+  kenpo audit verify --from 1               re-hash the log against the chain (exit 1 if broken)
   kenpo access-table                        who may call which route, as Markdown (docs/access.md)
 
 Environment: DATABASE_URL (the application role), KENPO_OWNER_DATABASE_URL (the owner role,
 for migrate and projections rebuild), KENPO_MIGRATE, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN,
 KENPO_HOME, KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, KENPO_HEADER_READ_TIMEOUT_SECS,
 KENPO_REQUEST_TIMEOUT_SECS, KENPO_MAX_CONCURRENT_REQUESTS, KENPO_TRUSTED_PROXIES,
-KENPO_IDEMPOTENCY_TTL, RUST_LOG (see README.md)."
+KENPO_IDEMPOTENCY_TTL, KENPO_CHAIN_INTERVAL, RUST_LOG (see README.md)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -89,6 +92,11 @@ enum Command {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
+    /// The hash chain over the event log: chain it now, verify it.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
     /// Print the authorization table (who may call which route) as Markdown: the table of
     /// docs/access.md.
     AccessTable,
@@ -118,6 +126,7 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args).await,
         Command::Keys { command } => keys::run(command).await,
         Command::Premiums { command } => bench_assessment::premiums(command).await,
+        Command::Audit { command } => audit::run(command).await,
         Command::AccessTable => {
             print!("{}", crate::authorization::markdown::table());
             Ok(())

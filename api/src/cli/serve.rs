@@ -31,6 +31,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .context("seeding the statutory parameters")?;
     let state = crate::startup::state(db.pool.clone()).await?;
     crate::application::command::start_idempotency_purge(db.pool.clone())?;
+    crate::application::event_chain::start_chainer(db.pool.clone())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

@@ -1,7 +1,9 @@
 //! The PostgreSQL event store (ADR 0001): append with optimistic concurrency inside a command
-//! transaction, read one stream, follow the global log without skipping late commits.
+//! transaction, read one stream, follow the global log without skipping late commits, and
+//! chain it with hashes behind the high-water mark (ADR 0005).
 
 mod append;
+pub mod chain;
 mod error;
 pub mod feed;
 mod metadata;
