@@ -7,6 +7,7 @@ pub mod benefits;
 pub mod command;
 pub mod employer_accounts;
 pub mod employer_notices;
+pub mod erasure_proof;
 pub mod erasures;
 pub mod event_chain;
 pub mod my_number;

@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod bench_assessment;
 mod bench_retention;
+mod erasure_proof;
 pub(crate) mod keys;
 mod projections;
 mod retention;
@@ -44,6 +45,7 @@ use clap::{Parser, Subcommand};
   kenpo serve --migrate                     migrate as the owner role first (KENPO_OWNER_DATABASE_URL)
   kenpo audit chain                         hash-chain the event log up to the high-water mark
   kenpo audit verify --from 1               re-hash the log against the chain (exit 1 if broken)
+  kenpo audit erasure-proof --by dpo01      signed proof that no trace of erased 個人番号 is left
   kenpo access-table                        who may call which route, as Markdown (docs/access.md)
 
 Environment: DATABASE_URL (the application role), KENPO_OWNER_DATABASE_URL (the owner role,
