@@ -1689,16 +1689,30 @@ async fn an_erasure_proof_after_a_real_erasure_is_clean_signed_stored_and_listed
     // bad input is refused and stores nothing
     let today = retention::jst_today();
     for (who, scope) in [
-        ("kept (not erased)", erasure_proof::Scope::Person { person_id: kept }),
-        ("unknown", erasure_proof::Scope::Person { person_id: Uuid::now_v7() }),
-        ("not yet erased", erasure_proof::Scope::Person { person_id: due }),
+        (
+            "kept (not erased)",
+            erasure_proof::Scope::Person { person_id: kept },
+        ),
+        (
+            "unknown",
+            erasure_proof::Scope::Person {
+                person_id: Uuid::now_v7(),
+            },
+        ),
+        (
+            "not yet erased",
+            erasure_proof::Scope::Person { person_id: due },
+        ),
     ] {
         let error = prove(&app, scope).await.unwrap_err();
         assert!(
             matches!(error, erasure_proof::ProofError::NotErased(_)),
             "{who}: {error}"
         );
-        assert!(error.to_string().contains("no erasure in the 管理簿"), "{error}");
+        assert!(
+            error.to_string().contains("no erasure in the 管理簿"),
+            "{error}"
+        );
     }
     let tomorrow = today.naive() + chrono::Duration::days(1);
     let error = erasure_proof::check_since(tomorrow, today).unwrap_err();
@@ -1723,7 +1737,12 @@ async fn an_erasure_proof_after_a_real_erasure_is_clean_signed_stored_and_listed
     let proof = prove(&app, erasure_proof::Scope::Person { person_id: due })
         .await
         .unwrap();
-    assert_eq!(proof.result, erasure_proof::Outcome::Clean, "{}", proof.report);
+    assert_eq!(
+        proof.result,
+        erasure_proof::Outcome::Clean,
+        "{}",
+        proof.report
+    );
     assert_eq!(proof.person_ids, vec![due]);
     // signed: verifies with the public key of the key directory
     let envelope = serde_json::to_value(&proof).unwrap();
@@ -1761,7 +1780,7 @@ async fn an_erasure_proof_after_a_real_erasure_is_clean_signed_stored_and_listed
         .collect();
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
-          WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1 COLLATE \"C\"",
+          WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name::text COLLATE \"C\"",
     )
     .fetch_all(&app.pool)
     .await
@@ -1786,13 +1805,19 @@ async fn an_erasure_proof_after_a_real_erasure_is_clean_signed_stored_and_listed
     assert_eq!(by_person["total"], 0);
     let audit = app.token("audit1", &[Role::Auditor]);
     let (status, stored) = app
-        .get_json(&format!("/api/v1/erasure-proofs/{}", proof.proof_id), &audit)
+        .get_json(
+            &format!("/api/v1/erasure-proofs/{}", proof.proof_id),
+            &audit,
+        )
         .await;
     assert_eq!(status, 200, "{stored}");
     assert_eq!(stored, envelope, "stored as made");
     erasure_proof::verify(&stored, &public_key(&app)).unwrap();
     let (status, _) = app
-        .get_json(&format!("/api/v1/erasure-proofs/{}", Uuid::now_v7()), &audit)
+        .get_json(
+            &format!("/api/v1/erasure-proofs/{}", Uuid::now_v7()),
+            &audit,
+        )
         .await;
     assert_eq!(status, 404);
     let (status, refused) = app.get_json("/api/v1/erasure-proofs", &app.clerk()).await;
@@ -1806,7 +1831,10 @@ async fn an_erasure_proof_after_a_real_erasure_is_clean_signed_stored_and_listed
         }
     }
     assert_eq!(twelve_digit_numbers(&text), Vec::<String>::new());
-    assert_eq!(twelve_digit_numbers(stored["report"].as_str().unwrap()), Vec::<String>::new());
+    assert_eq!(
+        twelve_digit_numbers(stored["report"].as_str().unwrap()),
+        Vec::<String>::new()
+    );
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
@@ -1858,8 +1886,8 @@ async fn planted_traces_are_found_named_and_never_shown_and_a_changed_report_fai
 
     let proof = prove(&app, erasure_proof::Scope::All).await.unwrap();
     assert_eq!(proof.result, erasure_proof::Outcome::TracesFound);
-    let report = erasure_proof::verify(&serde_json::to_value(&proof).unwrap(), &public_key(&app))
-        .unwrap();
+    let report =
+        erasure_proof::verify(&serde_json::to_value(&proof).unwrap(), &public_key(&app)).unwrap();
     let check = |name: &str| report.checks.iter().find(|c| c.name == name).unwrap();
     let keys = check("data_keys");
     assert_eq!(keys.result, erasure_proof::Outcome::TracesFound);
@@ -1897,7 +1925,10 @@ async fn planted_traces_are_found_named_and_never_shown_and_a_changed_report_fai
         ),
         ("members", "view", vec![format!("person_id={kept}")])
     );
-    assert_eq!(check("idempotency_records").result, erasure_proof::Outcome::Clean);
+    assert_eq!(
+        check("idempotency_records").result,
+        erasure_proof::Outcome::Clean
+    );
     // stored and listed as found; never a number, in any form
     let dpo = app.token("dpo1", &[Role::DataProtection]);
     let (_, page) = app.get_json("/api/v1/erasure-proofs", &dpo).await;
@@ -1912,9 +1943,10 @@ async fn planted_traces_are_found_named_and_never_shown_and_a_changed_report_fai
 
     // a changed report fails: the result turned to clean, in the report and the envelope
     let mut changed = serde_json::to_value(&proof).unwrap();
-    changed["report"] = json!(proof
-        .report
-        .replacen("\"result\":\"traces_found\"}", "\"result\":\"clean\"}", 1));
+    changed["report"] =
+        json!(proof
+            .report
+            .replacen("\"result\":\"traces_found\"}", "\"result\":\"clean\"}", 1));
     changed["result"] = json!("clean");
     assert_ne!(changed["report"], json!(proof.report));
     assert_eq!(

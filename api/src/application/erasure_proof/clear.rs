@@ -39,8 +39,7 @@ pub fn count_in_clear(text: &str) -> usize {
             break;
         }
         let before = start.checked_sub(1).map(|p| chars[p]);
-        let decimal_before =
-            before == Some('.') && start >= 2 && chars[start - 2].is_ascii_digit();
+        let decimal_before = before == Some('.') && start >= 2 && chars[start - 2].is_ascii_digit();
         let decimal_after = i + 1 < len && chars[i] == '.' && chars[i + 1].is_ascii_digit();
         let bounded = !before.is_some_and(|c| c.is_ascii_alphanumeric())
             && !chars.get(i).is_some_and(|c| c.is_ascii_alphanumeric())
@@ -62,7 +61,9 @@ pub fn count_in_clear_bytes(bytes: &[u8]) -> usize {
 /// Full-width digits to ASCII, full-width space and hyphen to ASCII.
 fn normalise(c: char) -> char {
     match c {
-        '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c),
+        '０'..='９' => {
+            char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+        }
         '\u{3000}' => ' ',
         '\u{FF0D}' => '-',
         _ => c,
@@ -120,7 +121,11 @@ mod tests {
         assert_eq!(count_in_clear("1234567890180"), 0, "13 digits");
         assert_eq!(count_in_clear("1123456789018"), 0, "inside a longer number");
         assert_eq!(count_in_clear("12 3456 789018"), 0, "not grouped 4-4-4");
-        assert_eq!(count_in_clear("1234-5678-9018-1234"), 0, "a longer grouped number");
+        assert_eq!(
+            count_in_clear("1234-5678-9018-1234"),
+            0,
+            "a longer grouped number"
+        );
         assert_eq!(count_in_clear("ab123456789018"), 0, "inside hex or base64");
         assert_eq!(count_in_clear("123456789018cd"), 0, "inside hex or base64");
         assert_eq!(count_in_clear("0.123456789018"), 0, "a fraction");

@@ -21,7 +21,7 @@ pub mod clear;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use futures::TryStreamExt;
 use kenpo_domain::calendar::Date;
 use kenpo_domain::staff::{Role, StaffId};
@@ -98,11 +98,13 @@ impl Outcome {
     }
 
     fn worst(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
-        outcomes.into_iter().fold(Outcome::Clean, |acc, o| match (acc, o) {
-            (Outcome::TracesFound, _) | (_, Outcome::TracesFound) => Outcome::TracesFound,
-            (Outcome::Incomplete, _) | (_, Outcome::Incomplete) => Outcome::Incomplete,
-            _ => Outcome::Clean,
-        })
+        outcomes
+            .into_iter()
+            .fold(Outcome::Clean, |acc, o| match (acc, o) {
+                (Outcome::TracesFound, _) | (_, Outcome::TracesFound) => Outcome::TracesFound,
+                (Outcome::Incomplete, _) | (_, Outcome::Incomplete) => Outcome::Incomplete,
+                _ => Outcome::Clean,
+            })
     }
 }
 
@@ -262,8 +264,11 @@ pub async fn authorize_requester(
         by: by.to_owned(),
         why,
     };
-    let staff_id = StaffId::parse(by)
-        .map_err(|e| refused(format!("{e} (--by takes the 職員ID of a ユーザ管理簿 account)")))?;
+    let staff_id = StaffId::parse(by).map_err(|e| {
+        refused(format!(
+            "{e} (--by takes the 職員ID of a ユーザ管理簿 account)"
+        ))
+    })?;
     let account = query::standing(executor, staff_id.as_str())
         .await
         .map_err(|e| refused(e.to_string()))?
@@ -300,7 +305,9 @@ pub async fn run(
     signer: &dyn Signer,
     request: &ProofRequest,
 ) -> Result<SignedProof, ProofError> {
-    let started_at = Utc::now();
+    // microseconds, as PostgreSQL keeps them: the stored proof is the one returned
+    let now = || Utc::now().trunc_subsecs(6);
+    let started_at = now();
     let proof_id = Uuid::now_v7();
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -328,7 +335,7 @@ pub async fn run(
             via: request.via.clone(),
         },
         started_at,
-        finished_at: Utc::now(),
+        finished_at: now(),
         database,
         signing_key_id: signer.key_id().to_owned(),
         persons,
@@ -809,7 +816,13 @@ async fn sweep(conn: &mut PgConnection) -> Result<Check, sqlx::Error> {
             let parts: Vec<String> = table
                 .primary_key
                 .iter()
-                .map(|(c, _)| format!("{} || {}::text", quote_literal(&format!("{c}=")), quote_ident(c)))
+                .map(|(c, _)| {
+                    format!(
+                        "{} || {}::text",
+                        quote_literal(&format!("{c}=")),
+                        quote_ident(c)
+                    )
+                })
                 .collect();
             format!("concat_ws(',', {})", parts.join(", "))
         } else {
@@ -941,7 +954,10 @@ pub async fn page(
 }
 
 /// One stored proof with its signed report.
-pub async fn get(conn: &mut PgConnection, proof_id: Uuid) -> Result<Option<SignedProof>, sqlx::Error> {
+pub async fn get(
+    conn: &mut PgConnection,
+    proof_id: Uuid,
+) -> Result<Option<SignedProof>, sqlx::Error> {
     type StoredRow = (
         Uuid,
         DateTime<Utc>,
@@ -961,8 +977,18 @@ pub async fn get(conn: &mut PgConnection, proof_id: Uuid) -> Result<Option<Signe
     .bind(proof_id)
     .fetch_optional(conn)
     .await?;
-    let Some((proof_id, created_at, requested_by, scope, result, person_ids, report, key_id, public_key, value)) =
-        row
+    let Some((
+        proof_id,
+        created_at,
+        requested_by,
+        scope,
+        result,
+        person_ids,
+        report,
+        key_id,
+        public_key,
+        value,
+    )) = row
     else {
         return Ok(None);
     };
