@@ -187,6 +187,20 @@ async fn a_premium_account_as_of_a_date_as_known_at_a_time(pool: PgPool) {
     // a good one is logged like the live read
     read(&app, &path, "as_of=2026-03-20", 200).await;
     assert_eq!(read_log_rows(&app.pool).await, rows + 1);
+
+    // the three routes document both parameters
+    let document = app.openapi().await;
+    for route in [
+        "/api/v1/members/{person_id}",
+        "/api/v1/claims/{claim_id}",
+        "/api/v1/premium-accounts/{person_id}",
+    ] {
+        let parameters = document["paths"][route]["get"]["parameters"].to_string();
+        assert!(
+            parameters.contains("\"as_of\"") && parameters.contains("\"known_at\""),
+            "{route}: {parameters}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
