@@ -442,7 +442,7 @@ pub async fn verify_with_progress(
         prev = hash;
         head = position;
         checked += 1;
-        if checked % 4096 == 0 {
+        if checked.is_multiple_of(4096) {
             progress(VerifyProgress {
                 events_checked: checked,
                 position,
