@@ -2,6 +2,7 @@
 //! concurrency, events, inline read models), answer queries.
 
 pub mod aggregate;
+pub mod as_of;
 pub mod assessment_run;
 pub mod benefits;
 pub mod chain_verification;
