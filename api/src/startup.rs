@@ -161,6 +161,7 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         )
         .route("/access-log", get(routes::access_log::log))
         .route("/access-log/review", get(routes::access_log::review))
+        .route("/audit/verification", get(routes::audit::verification))
         .route(
             "/persons/{person_id}/my-number",
             post(my_number::register).get(my_number::read),

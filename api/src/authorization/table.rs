@@ -145,6 +145,7 @@ pub const TABLE: &[Rule] = &[
     get("/api/v1/erasures", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "the erasure 管理簿"),
     get("/api/v1/erasure-proofs", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "signed proofs of erasure (kenpo audit erasure-proof)"),
     get("/api/v1/erasure-proofs/{proof_id}", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "one signed proof of erasure, its report as signed"),
+    get("/api/v1/audit/verification", Admits::Roles(&[Role::Auditor]), "verify the event log: hash chain and signed checkpoints (no personal data)"),
     my_number("POST", "/api/v1/persons/{person_id}/my-number", ENTRY_ROLES, Action::Register, ENTRY),
     my_number("GET", "/api/v1/persons/{person_id}/my-number", READ_ROLES, Action::Read, ENTRY),
     get("/api/v1/persons/{person_id}/my-number/status", PERSON_DATA_READERS, "a 個人番号 record's status, never the number"),

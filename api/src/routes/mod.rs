@@ -3,6 +3,7 @@
 pub mod access_log;
 pub mod account_changes;
 pub mod accounts;
+pub mod audit;
 pub mod benefits;
 pub mod certificates;
 pub mod employer_accounts;

@@ -224,6 +224,18 @@ pub enum FailureKind {
     Reordered,
     /// The log has an event at a position the chain passed over as a gap.
     Inserted,
+    /// A signed checkpoint is beyond the chain's end: the tail was cut (reported at the first
+    /// position after the end, where the cut begins). See [`super::checkpoint`].
+    Truncated,
+    /// The chain's hash at a checkpoint's position differs from the signed head hash: the
+    /// chain was recomputed after a change (reported at the checkpoint's position).
+    Rewritten,
+    /// A checkpoint whose signature does not verify, or that cannot be read.
+    BadSignature,
+    /// A checkpoint validly signed by a key that is not trusted.
+    UntrustedKey,
+    /// The table's and the directory's copies of a checkpoint differ.
+    CheckpointMismatch,
 }
 
 impl FailureKind {
@@ -234,6 +246,11 @@ impl FailureKind {
             Self::Missing => "missing",
             Self::Reordered => "reordered",
             Self::Inserted => "inserted",
+            Self::Truncated => "truncated",
+            Self::Rewritten => "rewritten",
+            Self::BadSignature => "bad_signature",
+            Self::UntrustedKey => "untrusted_key",
+            Self::CheckpointMismatch => "checkpoint_mismatch",
         }
     }
 }
@@ -290,6 +307,25 @@ type VerifyRow = (
 /// From a later position, the first chained event links to the chain's hash of the last
 /// chained position before `from`, as stored.
 pub async fn verify(conn: &mut PgConnection, from: i64) -> Result<Verdict, ChainError> {
+    verify_with_progress(conn, from, &mut |_| {}).await
+}
+
+/// How far [`verify_with_progress`] has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyProgress {
+    /// Chained events re-hashed and matched so far.
+    pub events_checked: u64,
+    /// The last position checked.
+    pub position: i64,
+}
+
+/// [`verify`], calling `progress` from time to time (every few thousand events) with how far
+/// it has come (for a progress bar).
+pub async fn verify_with_progress(
+    conn: &mut PgConnection,
+    from: i64,
+    progress: &mut (dyn FnMut(VerifyProgress) + Send),
+) -> Result<Verdict, ChainError> {
     let start: Option<(i64, Vec<u8>)> = sqlx::query_as(
         "SELECT position, hash FROM event_chain WHERE position < $1 \
          ORDER BY position DESC LIMIT 1",
@@ -406,6 +442,12 @@ pub async fn verify(conn: &mut PgConnection, from: i64) -> Result<Verdict, Chain
         prev = hash;
         head = position;
         checked += 1;
+        if checked.is_multiple_of(4096) {
+            progress(VerifyProgress {
+                events_checked: checked,
+                position,
+            });
+        }
     }
     Ok(Verdict::Intact(ChainSummary {
         events_checked: checked,
