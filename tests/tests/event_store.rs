@@ -406,6 +406,7 @@ const APPLICATION_ROLE_PRIVILEGES: &[(&str, &str)] = &[
     ("employer_accounts", "SELECT INSERT"),
     ("employer_notices", "SELECT INSERT UPDATE"),
     ("erasure_ledger", "SELECT INSERT"),
+    ("erasure_proofs", "SELECT INSERT"),
     ("event_chain", "SELECT INSERT"),
     ("key_check_values", "SELECT INSERT"),
     ("key_destructions", "SELECT INSERT"),

@@ -9,6 +9,7 @@ pub mod chain_verification;
 pub mod command;
 pub mod employer_accounts;
 pub mod employer_notices;
+pub mod erasure_proof;
 pub mod erasures;
 pub mod event_chain;
 pub mod my_number;

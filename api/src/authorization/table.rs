@@ -143,6 +143,8 @@ pub const TABLE: &[Rule] = &[
     get("/api/v1/access-log", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "the personal-data read log"),
     get("/api/v1/access-log/review", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "the monthly review of the read log, with bulk-extraction signals"),
     get("/api/v1/erasures", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "the erasure 管理簿"),
+    get("/api/v1/erasure-proofs", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "signed proofs of erasure (kenpo audit erasure-proof)"),
+    get("/api/v1/erasure-proofs/{proof_id}", Admits::Roles(&[Role::DataProtection, Role::Auditor]), "one signed proof of erasure, its report as signed"),
     get("/api/v1/audit/verification", Admits::Roles(&[Role::Auditor]), "verify the event log: hash chain and signed checkpoints (no personal data)"),
     my_number("POST", "/api/v1/persons/{person_id}/my-number", ENTRY_ROLES, Action::Register, ENTRY),
     my_number("GET", "/api/v1/persons/{person_id}/my-number", READ_ROLES, Action::Read, ENTRY),

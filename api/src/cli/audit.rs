@@ -34,9 +34,19 @@ pub enum AuditCommand {
         #[arg(long)]
         checkpoints: Option<PathBuf>,
     },
+    /// Prove erasure: scan the database for any trace of erased persons' 個人番号, sign the
+    /// report, store it (erasure_proofs) and print it. Exit code 1 when traces are found.
+    ErasureProof(super::erasure_proof::ProofArgs),
+    /// Check a signed erasure proof offline against the trusted public key.
+    VerifyProof(super::erasure_proof::VerifyArgs),
 }
 
 pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
+    let command = match command {
+        AuditCommand::ErasureProof(args) => return super::erasure_proof::prove(args).await,
+        AuditCommand::VerifyProof(args) => return super::erasure_proof::verify(args),
+        other => other,
+    };
     let db = crate::database::connect(
         2,
         crate::database::Role::Service,
@@ -128,6 +138,8 @@ pub async fn run(command: AuditCommand) -> anyhow::Result<()> {
                 }
             }
         }
+        // answered before the database was opened (verify-proof needs none)
+        AuditCommand::ErasureProof(_) | AuditCommand::VerifyProof(_) => Ok(()),
     }
 }
 

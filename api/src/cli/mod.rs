@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod bench_assessment;
 mod bench_retention;
+mod erasure_proof;
 pub(crate) mod keys;
 mod projections;
 mod retention;
@@ -45,6 +46,7 @@ use clap::{Parser, Subcommand};
   kenpo audit chain                         hash-chain the event log up to the high-water mark
   kenpo audit checkpoint                    sign a checkpoint of the chain's head now
   kenpo audit verify --checkpoints DIR      re-hash the log, check every checkpoint (exit 1 if broken)
+  kenpo audit erasure-proof --by dpo01      signed proof that no trace of erased 個人番号 is left
   kenpo access-table                        who may call which route, as Markdown (docs/access.md)
 
 Environment: DATABASE_URL (the application role), KENPO_OWNER_DATABASE_URL (the owner role,

@@ -8,6 +8,7 @@ pub mod benefits;
 pub mod certificates;
 pub mod employer_accounts;
 pub mod employer_notices;
+pub mod erasure_proofs;
 pub mod erasures;
 pub mod events;
 pub mod health;

@@ -101,6 +101,27 @@ async fn voluntary_insured(app: &TestApp) -> Uuid {
     id
 }
 
+/// A stored erasure proof of every erased person, requested by dpo1.
+async fn erasure_proof(app: &TestApp) -> Uuid {
+    use kenpo_api::application::erasure_proof::{self, ProofRequest, Scope};
+    let (signer, _) =
+        kenpo_infrastructure::crypto::signing::FileSigningKey::open_or_create_with_env(
+            &app.key_dir,
+            None,
+        )
+        .unwrap();
+    let request = ProofRequest {
+        scope: Scope::All,
+        requested_by: kenpo_domain::staff::StaffId::parse("dpo1").unwrap(),
+        os_user: None,
+        via: "test".to_owned(),
+    };
+    erasure_proof::run(&app.pool, app.keys.as_ref(), &signer, &request)
+        .await
+        .unwrap()
+        .proof_id
+}
+
 /// A 出産育児一時金 claim decided to pay 500,000円 to the member's account (recorded through
 /// the claims application service, as the payment-batch tests do).
 async fn decided_claim(app: &TestApp, person: Uuid) -> Uuid {
@@ -307,6 +328,8 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
         &json!({"office_code": "1234", "month": "2025-05"}),
     )
     .await;
+    // a signed erasure proof (nobody is erased yet: it covers no person)
+    let proof_id = erasure_proof(&app).await;
     // 鈴木 花子: 任意継続 with a premium account; a receipt file with one unmatched line
     let hanako = voluntary_insured(&app).await;
     created(
@@ -463,6 +486,20 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
             DPO,
             vec![],
             Rows::Fixed(0),
+        ),
+        case(
+            "/api/v1/erasure-proofs",
+            "/api/v1/erasure-proofs",
+            DPO,
+            vec![],
+            Rows::Len("/records"),
+        ),
+        case(
+            "/api/v1/erasure-proofs/{proof_id}",
+            format!("/api/v1/erasure-proofs/{proof_id}"),
+            AUDIT,
+            vec![],
+            Rows::Fixed(1),
         ),
         case(
             "/api/v1/streams/{stream_id}",
