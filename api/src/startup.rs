@@ -154,8 +154,14 @@ pub fn router_with(state: AppState, edge: &EdgeConfig) -> Router {
         .route("/my-number/access-log", get(my_number::access_log_page))
         .route("/my-number/review", get(my_number::review))
         .route("/erasures", get(routes::erasures::list))
+        .route("/erasure-proofs", get(routes::erasure_proofs::list))
+        .route(
+            "/erasure-proofs/{proof_id}",
+            get(routes::erasure_proofs::proof),
+        )
         .route("/access-log", get(routes::access_log::log))
         .route("/access-log/review", get(routes::access_log::review))
+        .route("/audit/verification", get(routes::audit::verification))
         .route(
             "/persons/{person_id}/my-number",
             post(my_number::register).get(my_number::read),

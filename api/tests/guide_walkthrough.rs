@@ -2,8 +2,9 @@
 //! accounts bootstrapped with `kenpo accounts bootstrap`, then the guide's script — its commands,
 //! which check every figure and answer the guide states — must finish with its last line:
 //! `scripts/guide-walkthrough` for docs/guide.md, `scripts/data-protection-walkthrough` for
-//! docs/data-protection.md. Needs `curl` and `jq` on the machine (the scripts' only tools);
-//! missing, the test fails.
+//! docs/data-protection.md, `scripts/audit-walkthrough` for docs/audit.md. Needs `curl` and `jq`
+//! on the machine (the scripts' only tools); missing, the test fails. The scripts get the
+//! database's URL too: the auditor's guide runs `kenpo audit` and `kenpo retention`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -86,7 +87,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// The day of work of docs/guide.md, then what the data protection officer checks of it
-/// (docs/data-protection.md), on one server: the second guide reads the logs the first one left.
+/// (docs/data-protection.md), then what an auditor verifies (docs/audit.md), on one server: each
+/// guide reads what the ones before it left.
 #[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
 async fn the_guides_run_as_documented(pool: PgPool) {
     walk_through(
@@ -97,6 +99,7 @@ async fn the_guides_run_as_documented(pool: PgPool) {
                 "data-protection-walkthrough",
                 "data-protection: all steps as documented",
             ),
+            ("audit-walkthrough", "audit: all steps as documented"),
         ],
     )
     .await;
@@ -185,6 +188,7 @@ async fn walk_through(pool: PgPool, scripts: &[(&str, &str)]) {
             .env("KENPO_API", format!("http://127.0.0.1:{port}/api/v1"))
             .env("KENPO_BIN", kenpo_binary())
             .env("KENPO_HOME", &home)
+            .env("DATABASE_URL", &database)
             .env_remove("KENPO_JWT_SECRET")
             .env_remove("KENPO_JWT_SECRET_FILE")
             .env_remove("ADMIN_TOKEN")

@@ -1,9 +1,14 @@
 //! The event store against a real PostgreSQL (a fresh database per test).
 
+mod common;
+
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use kenpo_infrastructure::crypto::signing::{FileSigningKey, Signer};
+use kenpo_infrastructure::event_store::checkpoint::{self, Checkpoint, Verification};
 use kenpo_infrastructure::event_store::{
     self, chain, EventMetadata, EventStoreError, ExpectedVersion, LogReader, NewEvent, Upcasters,
 };
@@ -397,9 +402,11 @@ async fn the_application_role_appends_and_reads_events_but_cannot_rewrite_histor
 const APPLICATION_ROLE_PRIVILEGES: &[(&str, &str)] = &[
     ("_sqlx_migrations", "SELECT"),
     ("benefit_claims", "SELECT INSERT UPDATE"),
+    ("chain_checkpoints", "SELECT INSERT"),
     ("employer_accounts", "SELECT INSERT"),
     ("employer_notices", "SELECT INSERT UPDATE"),
     ("erasure_ledger", "SELECT INSERT"),
+    ("erasure_proofs", "SELECT INSERT"),
     ("event_chain", "SELECT INSERT"),
     ("key_check_values", "SELECT INSERT"),
     ("key_destructions", "SELECT INSERT"),
@@ -741,4 +748,321 @@ async fn each_tamper_with_the_log_is_reported_at_its_exact_position(pool: PgPool
         chain::verify(&mut su, 0).await.unwrap(),
         broken(p5, chain::FailureKind::Inserted)
     );
+}
+
+/// A directory of this test's own, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(what: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("kenpo-test-{what}-{}", Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A signing key of a key directory of its own (as `kenpo serve` creates it).
+fn signing_key(keys: &Path) -> FileSigningKey {
+    FileSigningKey::open_or_create_with_env(keys, None)
+        .unwrap()
+        .0
+}
+
+/// Verify the whole log with the checkpoints of the table and of `dir`, trusting `key`.
+async fn verify_with_checkpoints(
+    pool: &PgPool,
+    dir: Option<&Path>,
+    key: &dyn Signer,
+) -> Verification {
+    let mut conn = pool.acquire().await.unwrap();
+    checkpoint::verify(&mut conn, 0, dir, &[key.public_key()], &mut |_| {})
+        .await
+        .unwrap()
+}
+
+/// The failure's position and kind (the detail is checked where it matters).
+fn failure_of(verification: &Verification) -> Option<(i64, chain::FailureKind)> {
+    verification.failure.as_ref().map(|f| (f.position, f.kind))
+}
+
+async fn chain_and_checkpoint(pool: &PgPool, key: &dyn Signer, dir: &Path) -> Checkpoint {
+    chain::chain_up_to_high_water_mark(pool, 100).await.unwrap();
+    checkpoint::take(pool, key, dir)
+        .await
+        .unwrap()
+        .expect("the head moved: a checkpoint is taken")
+        .checkpoint
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_tail_cut_after_a_checkpoint_is_reported_where_the_cut_begins(pool: PgPool) {
+    let app = application_role_pool(&pool).await;
+    let (keys, dir) = (TempDir::new("keys"), TempDir::new("checkpoints"));
+    let key = signing_key(&keys.0);
+    // a person's sealed value, whose data key is erased below
+    let person = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO subject_keys (person_id, key_id, kek_version, wrapped_dek) \
+         VALUES ($1, $2, 1, decode(repeat('ab', 61), 'hex'))",
+    )
+    .bind(person)
+    .bind(Uuid::now_v7())
+    .execute(&app)
+    .await
+    .unwrap();
+    let mut positions = vec![append_one(&app, &format!("my_number-{person}"), 1).await];
+    for n in 2..=6 {
+        positions.push(append_one(&app, "ticker-a", n).await);
+    }
+    // the service role takes the checkpoint: its grants suffice
+    let taken = chain_and_checkpoint(&app, &key, &dir.0).await;
+    assert_eq!(taken.position, positions[5]);
+    let file = dir.0.join(checkpoint::file_name(positions[5]));
+    assert_eq!(
+        Checkpoint::from_json(&std::fs::read_to_string(&file).unwrap()),
+        Ok(taken.clone())
+    );
+    // the head has not moved: nothing new is signed
+    assert!(checkpoint::take(&app, &key, &dir.0)
+        .await
+        .unwrap()
+        .is_none());
+
+    // erasing the person's key (crypto-shredding) changes no chained or signed byte
+    sqlx::query("DELETE FROM subject_keys WHERE person_id = $1")
+        .bind(person)
+        .execute(&app)
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_with_checkpoints(&app, Some(&dir.0), &key).await,
+        Verification {
+            events_checked: Some(6),
+            head: Some(positions[5]),
+            unchained: Some(0),
+            checkpoints_checked: 1,
+            failure: None,
+        }
+    );
+
+    // cut the tail: the last three events and their chain rows; the plain chain still verifies
+    let cut = positions[3];
+    let mut su = pool.acquire().await.unwrap();
+    tamper(
+        &mut su,
+        "events",
+        &format!("DELETE FROM events WHERE position >= {cut}"),
+    )
+    .await;
+    tamper(
+        &mut su,
+        "event_chain",
+        &format!("DELETE FROM event_chain WHERE position >= {cut}"),
+    )
+    .await;
+    assert!(matches!(
+        chain::verify(&mut su, 0).await.unwrap(),
+        chain::Verdict::Intact(summary) if summary.head == positions[2]
+    ));
+    let verification = verify_with_checkpoints(&app, Some(&dir.0), &key).await;
+    assert_eq!(
+        failure_of(&verification),
+        Some((cut, chain::FailureKind::Truncated))
+    );
+
+    // the table's row deleted too: the file outside the database still tells
+    tamper(
+        &mut su,
+        "chain_checkpoints",
+        "DELETE FROM chain_checkpoints",
+    )
+    .await;
+    let verification = verify_with_checkpoints(&app, Some(&dir.0), &key).await;
+    assert_eq!(
+        failure_of(&verification),
+        Some((cut, chain::FailureKind::Truncated))
+    );
+    // without the directory nothing is left to tell
+    assert!(verify_with_checkpoints(&app, None, &key).await.is_ok());
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_chain_rewritten_after_a_checkpoint_is_reported_at_the_next_checkpoint(pool: PgPool) {
+    let (keys, dir) = (TempDir::new("keys"), TempDir::new("checkpoints"));
+    let key = signing_key(&keys.0);
+    let mut positions = Vec::new();
+    for n in 1..=3 {
+        positions.push(append_one(&pool, "ticker-a", n).await);
+    }
+    let first = chain_and_checkpoint(&pool, &key, &dir.0).await;
+    for n in 4..=6 {
+        positions.push(append_one(&pool, "ticker-a", n).await);
+    }
+    let second = chain_and_checkpoint(&pool, &key, &dir.0).await;
+    assert_eq!(
+        (first.position, second.position),
+        (positions[2], positions[5])
+    );
+    let intact = verify_with_checkpoints(&pool, Some(&dir.0), &key).await;
+    assert_eq!((intact.checkpoints_checked, intact.failure), (2, None));
+
+    // change an event after the first checkpoint and recompute the chain from there
+    let changed = positions[4];
+    let mut su = pool.acquire().await.unwrap();
+    tamper(
+        &mut su,
+        "events",
+        &format!("UPDATE events SET payload = '{{\"n\": 50}}' WHERE position = {changed}"),
+    )
+    .await;
+    tamper(
+        &mut su,
+        "event_chain",
+        &format!(
+            "DELETE FROM event_chain WHERE position > {}",
+            first.position
+        ),
+    )
+    .await;
+    chain::chain_up_to_high_water_mark(&pool, 100)
+        .await
+        .unwrap();
+    assert!(matches!(
+        chain::verify(&mut su, 0).await.unwrap(),
+        chain::Verdict::Intact(summary) if summary.events_checked == 6
+    ));
+
+    let verification = verify_with_checkpoints(&pool, Some(&dir.0), &key).await;
+    assert_eq!(
+        failure_of(&verification),
+        Some((second.position, chain::FailureKind::Rewritten))
+    );
+    assert_eq!(verification.checkpoints_checked, 1);
+    let detail = &verification.failure.as_ref().unwrap().detail;
+    assert!(
+        detail.contains(&format!(
+            "last checkpoint that still matched is at position {}",
+            first.position
+        )),
+        "{detail}"
+    );
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn a_forged_disagreeing_or_foreign_checkpoint_fails_and_a_file_without_its_row_is_adopted(
+    pool: PgPool,
+) {
+    let (keys, dir) = (TempDir::new("keys"), TempDir::new("checkpoints"));
+    let key = signing_key(&keys.0);
+    append_one(&pool, "ticker-a", 1).await;
+    let head = append_one(&pool, "ticker-a", 2).await;
+    let taken = chain_and_checkpoint(&pool, &key, &dir.0).await;
+    let file = dir.0.join(checkpoint::file_name(head));
+    let original = std::fs::read_to_string(&file).unwrap();
+
+    // the file's head hash changed: its signature no longer verifies
+    let hash = hex::encode(taken.head_hash);
+    let flipped = format!(
+        "{}{}",
+        if hash.starts_with('0') { '1' } else { '0' },
+        &hash[1..]
+    );
+    std::fs::write(&file, original.replace(&hash, &flipped)).unwrap();
+    let verification = verify_with_checkpoints(&pool, Some(&dir.0), &key).await;
+    assert_eq!(
+        failure_of(&verification),
+        Some((head, chain::FailureKind::BadSignature))
+    );
+
+    // validly signed, but not what the table holds for that position
+    let resigned = Checkpoint::sign(head, taken.head_hash, &key);
+    assert_ne!(resigned, taken);
+    std::fs::write(&file, resigned.to_json()).unwrap();
+    let verification = verify_with_checkpoints(&pool, Some(&dir.0), &key).await;
+    assert_eq!(
+        failure_of(&verification),
+        Some((head, chain::FailureKind::CheckpointMismatch))
+    );
+
+    // the original file again; a verifier that trusts another key only
+    std::fs::write(&file, &original).unwrap();
+    assert!(verify_with_checkpoints(&pool, Some(&dir.0), &key)
+        .await
+        .is_ok());
+    let other = TempDir::new("other-keys");
+    let stranger = signing_key(&other.0);
+    let verification = verify_with_checkpoints(&pool, Some(&dir.0), &stranger).await;
+    assert_eq!(
+        failure_of(&verification),
+        Some((head, chain::FailureKind::UntrustedKey))
+    );
+
+    // a crash between the file and the row: the next checkpoint adopts the file, signs nothing
+    let mut su = pool.acquire().await.unwrap();
+    tamper(
+        &mut su,
+        "chain_checkpoints",
+        "DELETE FROM chain_checkpoints",
+    )
+    .await;
+    let adopted = checkpoint::take(&pool, &key, &dir.0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(adopted.checkpoint, taken);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let verification = verify_with_checkpoints(&pool, Some(&dir.0), &key).await;
+    assert_eq!(
+        (verification.checkpoints_checked, verification.failure),
+        (1, None)
+    );
+    // a file that is not this head's is never overwritten
+    tamper(
+        &mut su,
+        "chain_checkpoints",
+        "DELETE FROM chain_checkpoints",
+    )
+    .await;
+    std::fs::write(&file, resigned.to_json().replace(&hash, &flipped)).unwrap();
+    assert!(matches!(
+        checkpoint::take(&pool, &key, &dir.0).await,
+        Err(checkpoint::CheckpointError::Existing { .. })
+    ));
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn the_auditor_verifies_the_log_over_http_and_no_one_else_may(pool: PgPool) {
+    let app = common::spawn_app(pool).await;
+    chain::chain_up_to_high_water_mark(&app.pool, 100)
+        .await
+        .unwrap();
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let auditor = app.token("audit1", &[kenpo_api::auth::Role::Auditor]);
+    let (status, body) = app.get_json("/api/v1/audit/verification", &auditor).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ok", "{body}");
+    assert_eq!(body["events_checked"], events, "{body}");
+    assert_eq!(body["failure"], serde_json::Value::Null, "{body}");
+
+    let (status, body) = app
+        .get_json("/api/v1/audit/verification?from=-1", &auditor)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_query")),
+        "{body}"
+    );
+    let (status, _) = app
+        .get_json("/api/v1/audit/verification", &app.clerk())
+        .await;
+    assert_eq!(status, 403);
 }

@@ -1,7 +1,8 @@
 //! 徴収 of 任意継続 insured over real HTTP against a real PostgreSQL: premium accounts,
 //! assessments from the parameter registry, receipts, the ledger, arrears, loss for
 //! non-payment across 徴収 and 適用, refunds, receipt imports, and the read models rebuilt
-//! from position 0.
+//! from position 0. The bitemporal reads (`?as_of=`, `?known_at=`) of a member, a claim and
+//! a premium account are in the `bitemporal` module.
 //!
 //! Society parameters (set through the API by admin1, all from 2025-04-01; rules.md §3.2: the
 //! society's own rates, not 協会けんぽ's):
@@ -26,6 +27,7 @@
 //!   380,000 × 0.11076 = 42,088.8 → 1円未満切捨て (rules.md §3.7 [U], floor) → **42,088**.
 //! - 2026-04 onward: 0.11076 + 0.0023 = 0.11306; 380,000 × 0.11306 = 42,962.8 → **42,962**.
 
+mod bitemporal;
 mod common;
 
 use std::collections::BTreeMap;

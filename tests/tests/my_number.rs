@@ -8,9 +8,11 @@ use std::sync::Mutex;
 
 use common::bodies::acquisition;
 use common::{json, spawn_app, TestApp};
+use kenpo_api::application::erasure_proof;
 use kenpo_api::application::retention::{self, RetentionOptions};
 use kenpo_api::auth::Role;
 use kenpo_domain::calendar::Date;
+use kenpo_infrastructure::crypto::signing::{self, FileSigningKey};
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -1599,4 +1601,373 @@ async fn a_pending_entry_is_shredded_with_the_rest_at_retention(pool: PgPool) {
         "{st}"
     );
     assert_nothing_to_guess_in_the_database(&app, &[A, B]).await;
+}
+
+/// A retention run as of 2026-11-25 by `system:test`; how many it erased.
+async fn erase_due(app: &TestApp) -> u64 {
+    retention::run(
+        &app.pool,
+        &kenpo_api::startup::upcasters(),
+        &RetentionOptions {
+            as_of: Date::from_ymd(2026, 11, 25).unwrap(),
+            batch: 10,
+            dry_run: false,
+            actor: "system:test".to_owned(),
+            abort_after: None,
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap()
+    .erased
+}
+
+/// A proof of `scope` requested by dpo1, signed with the app's signing key (created in its
+/// key directory).
+async fn prove(
+    app: &TestApp,
+    scope: erasure_proof::Scope,
+) -> Result<erasure_proof::SignedProof, erasure_proof::ProofError> {
+    let (signer, _) = FileSigningKey::open_or_create_with_env(&app.key_dir, None).unwrap();
+    let request = erasure_proof::ProofRequest {
+        scope,
+        requested_by: kenpo_domain::staff::StaffId::parse("dpo1").unwrap(),
+        os_user: Some("tester".to_owned()),
+        via: "test".to_owned(),
+    };
+    erasure_proof::run(&app.pool, app.keys.as_ref(), &signer, &request).await
+}
+
+fn public_key(app: &TestApp) -> [u8; 32] {
+    let text = std::fs::read_to_string(app.key_dir.join(signing::PUBLIC_KEY_FILE)).unwrap();
+    signing::parse_public_key(&text).unwrap()
+}
+
+/// Numbers of exactly 12 digits in `text` standing alone (not touching a letter or digit),
+/// other than the last group of a UUID (`-` before it).
+fn twelve_digit_numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let before = start.checked_sub(1).map(|p| chars[p]);
+        let after = chars.get(i).copied();
+        let alone = !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+        if i - start == 12 && alone {
+            found.push(chars[start..i].iter().collect());
+        }
+    }
+    found
+}
+
+async fn proofs_stored(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM erasure_proofs")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn an_erasure_proof_after_a_real_erasure_is_clean_signed_stored_and_listed(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let due = person(&app, "2010-04-01", Some(("2014-03-31", "2014-04-01"))).await;
+    let kept = person(&app, "2020-04-01", None).await;
+    assert_eq!(register(&app, &mn, due, A).await.0, 201);
+    assert_eq!(register(&app, &mn, kept, B).await.0, 201);
+
+    // bad input is refused and stores nothing
+    let today = retention::jst_today();
+    for (who, scope) in [
+        (
+            "kept (not erased)",
+            erasure_proof::Scope::Person { person_id: kept },
+        ),
+        (
+            "unknown",
+            erasure_proof::Scope::Person {
+                person_id: Uuid::now_v7(),
+            },
+        ),
+        (
+            "not yet erased",
+            erasure_proof::Scope::Person { person_id: due },
+        ),
+    ] {
+        let error = prove(&app, scope).await.unwrap_err();
+        assert!(
+            matches!(error, erasure_proof::ProofError::NotErased(_)),
+            "{who}: {error}"
+        );
+        assert!(
+            error.to_string().contains("no erasure in the 管理簿"),
+            "{error}"
+        );
+    }
+    let tomorrow = today.naive() + chrono::Duration::days(1);
+    let error = erasure_proof::check_since(tomorrow, today).unwrap_err();
+    assert!(error.to_string().contains("after today"), "{error}");
+    for refused in ["clerk1", "nobody", "admin1", "not an id!"] {
+        let error = erasure_proof::authorize_requester(&app.pool, refused, today)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, erasure_proof::ProofError::RequesterRefused { .. }),
+            "{refused}: {error}"
+        );
+    }
+    for admitted in ["dpo1", "audit1"] {
+        erasure_proof::authorize_requester(&app.pool, admitted, today)
+            .await
+            .unwrap();
+    }
+    assert_eq!(proofs_stored(&app).await, 0);
+
+    assert_eq!(erase_due(&app).await, 1);
+    let proof = prove(&app, erasure_proof::Scope::Person { person_id: due })
+        .await
+        .unwrap();
+    assert_eq!(
+        proof.result,
+        erasure_proof::Outcome::Clean,
+        "{}",
+        proof.report
+    );
+    assert_eq!(proof.person_ids, vec![due]);
+    // signed: verifies with the public key of the key directory
+    let envelope = serde_json::to_value(&proof).unwrap();
+    let report = erasure_proof::verify(&envelope, &public_key(&app)).unwrap();
+    assert_eq!(report.format, "kenpo-erasure-proof-v1");
+    assert_eq!(report.requested_by.staff_id, "dpo1");
+    assert_eq!(report.requested_by.os_user.as_deref(), Some("tester"));
+    assert!(report.started_at <= report.finished_at);
+    assert!(!report.database.name.is_empty() && report.database.system_identifier.is_some());
+    let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "data_keys",
+            "sealed_values",
+            "blind_index",
+            "idempotency_records",
+            "status_read_model",
+            "numbers_in_clear"
+        ]
+    );
+    assert!(report
+        .checks
+        .iter()
+        .all(|c| c.result == erasure_proof::Outcome::Clean && c.findings.is_empty()));
+    // the person's registration sealed the number twice (entry, registration): both tried
+    let sealed = &report.checks[1].scanned;
+    assert_eq!(sealed["sealed_values"], 2, "{sealed}");
+    // the sweep covered every table of the schema, the new one included
+    let swept: Vec<&str> = report.checks[5].scanned["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+          WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name::text COLLATE \"C\"",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(swept, tables.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(swept.contains(&"erasure_proofs") && swept.contains(&"events"));
+    assert!(!report.limits.is_empty());
+
+    // stored, and listed for the データ保護担当者 and 監査 only
+    let dpo = app.token("dpo1", &[Role::DataProtection]);
+    let (status, page) = app.get_json("/api/v1/erasure-proofs", &dpo).await;
+    assert_eq!((status, page["total"].as_i64()), (200, Some(1)), "{page}");
+    let listed = &page["records"][0];
+    assert_eq!(listed["proof_id"], proof.proof_id.to_string().as_str());
+    assert_eq!(listed["result"], "clean");
+    assert_eq!(listed["requested_by"], "dpo1");
+    assert_eq!(listed["person_ids"], json!([due]));
+    assert_eq!(listed["scope"], json!({"kind": "person", "person_id": due}));
+    let (_, by_person) = app
+        .get_json(&format!("/api/v1/erasure-proofs?person_id={kept}"), &dpo)
+        .await;
+    assert_eq!(by_person["total"], 0);
+    let audit = app.token("audit1", &[Role::Auditor]);
+    let (status, stored) = app
+        .get_json(
+            &format!("/api/v1/erasure-proofs/{}", proof.proof_id),
+            &audit,
+        )
+        .await;
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored, envelope, "stored as made");
+    erasure_proof::verify(&stored, &public_key(&app)).unwrap();
+    let (status, _) = app
+        .get_json(
+            &format!("/api/v1/erasure-proofs/{}", Uuid::now_v7()),
+            &audit,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, refused) = app.get_json("/api/v1/erasure-proofs", &app.clerk()).await;
+    assert_eq!((status, refused["code"].as_str()), (403, Some("forbidden")));
+
+    // no number anywhere in what is handed out
+    let text = stored.to_string();
+    for number in [A, B] {
+        for form in forms_of(number) {
+            assert!(!text.contains(&form), "{form} in the proof");
+        }
+    }
+    assert_eq!(twelve_digit_numbers(&text), Vec::<String>::new());
+    assert_eq!(
+        twelve_digit_numbers(stored["report"].as_str().unwrap()),
+        Vec::<String>::new()
+    );
+}
+
+#[sqlx::test(migrator = "kenpo_infrastructure::migrate::MIGRATOR")]
+async fn planted_traces_are_found_named_and_never_shown_and_a_changed_report_fails(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let mn = mn_clerk(&app).await;
+    access_on(&app, &mn).await;
+    let due = person(&app, "2010-04-01", Some(("2014-03-31", "2014-04-01"))).await;
+    let kept = person(&app, "2020-04-01", None).await;
+    assert_eq!(register(&app, &mn, due, A).await.0, 201);
+    assert_eq!(register(&app, &mn, kept, B).await.0, 201);
+    // a backup of the key row taken before the erasure
+    let (key_id, kek_version, wrapped): (Uuid, i32, Vec<u8>) = sqlx::query_as(
+        "SELECT key_id, kek_version, wrapped_dek FROM subject_keys WHERE person_id = $1",
+    )
+    .bind(due)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(erase_due(&app).await, 1);
+
+    // as a superuser: the key row restored, a blind-index entry re-inserted, and a third
+    // number typed into a read model in clear (4-4-4)
+    sqlx::query(
+        "INSERT INTO subject_keys (person_id, key_id, kek_version, wrapped_dek) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(due)
+    .bind(key_id)
+    .bind(kek_version)
+    .bind(&wrapped)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO my_number_index (bidx, person_id, bidx_version) VALUES (sha256('planted'), $1, 1)",
+    )
+    .bind(due)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE members SET view = jsonb_set(view, '{note}', to_jsonb('番号 1234 5678 9000'::text))
+          WHERE person_id = $1",
+    )
+    .bind(kept)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    let proof = prove(&app, erasure_proof::Scope::All).await.unwrap();
+    assert_eq!(proof.result, erasure_proof::Outcome::TracesFound);
+    let report =
+        erasure_proof::verify(&serde_json::to_value(&proof).unwrap(), &public_key(&app)).unwrap();
+    let check = |name: &str| report.checks.iter().find(|c| c.name == name).unwrap();
+    let keys = check("data_keys");
+    assert_eq!(keys.result, erasure_proof::Outcome::TracesFound);
+    assert_eq!(
+        (keys.findings[0].table.as_str(), keys.findings[0].row_count),
+        ("subject_keys", 1)
+    );
+    assert!(keys.findings[0].what.contains("it unwraps"));
+    assert_eq!(
+        keys.findings[0].rows,
+        vec![format!("person_id={due},key_id={key_id}")]
+    );
+    let sealed = check("sealed_values");
+    assert_eq!(
+        (
+            sealed.findings[0].table.as_str(),
+            sealed.findings[0].column.as_str(),
+            sealed.findings[0].row_count
+        ),
+        ("events", "payload", 2),
+        "the entry's and the registration's sealed number open again"
+    );
+    let index = check("blind_index");
+    assert_eq!(
+        index.findings[0].rows,
+        vec![format!("person_id={due},bidx_version=1")]
+    );
+    let clear = check("numbers_in_clear");
+    assert_eq!(clear.findings.len(), 1, "{:?}", clear.findings);
+    assert_eq!(
+        (
+            clear.findings[0].table.as_str(),
+            clear.findings[0].column.as_str(),
+            clear.findings[0].rows.clone()
+        ),
+        ("members", "view", vec![format!("person_id={kept}")])
+    );
+    assert_eq!(
+        check("idempotency_records").result,
+        erasure_proof::Outcome::Clean
+    );
+    // stored and listed as found; never a number, in any form
+    let dpo = app.token("dpo1", &[Role::DataProtection]);
+    let (_, page) = app.get_json("/api/v1/erasure-proofs", &dpo).await;
+    assert_eq!(page["records"][0]["result"], "traces_found", "{page}");
+    let text = serde_json::to_string(&proof).unwrap();
+    for number in [A, B, C] {
+        for form in forms_of(number) {
+            assert!(!text.contains(&form), "{form} in the proof");
+        }
+    }
+    assert_eq!(twelve_digit_numbers(&proof.report), Vec::<String>::new());
+
+    // a changed report fails: the result turned to clean, in the report and the envelope
+    let mut changed = serde_json::to_value(&proof).unwrap();
+    changed["report"] =
+        json!(proof
+            .report
+            .replacen("\"result\":\"traces_found\"}", "\"result\":\"clean\"}", 1));
+    changed["result"] = json!("clean");
+    assert_ne!(changed["report"], json!(proof.report));
+    assert_eq!(
+        erasure_proof::verify(&changed, &public_key(&app)),
+        Err(erasure_proof::VerifyError::BadSignature)
+    );
+    // the envelope's result alone changed
+    let mut relabelled = serde_json::to_value(&proof).unwrap();
+    relabelled["result"] = json!("clean");
+    assert_eq!(
+        erasure_proof::verify(&relabelled, &public_key(&app)),
+        Err(erasure_proof::VerifyError::EnvelopeMismatch("result"))
+    );
+    // another key is not trusted
+    assert_eq!(
+        erasure_proof::verify(&serde_json::to_value(&proof).unwrap(), &[7; 32]),
+        Err(erasure_proof::VerifyError::BadSignature)
+    );
+    // and the stored report cannot be changed in place
+    let update = sqlx::query("UPDATE erasure_proofs SET result = 'clean'")
+        .execute(&app.pool)
+        .await;
+    assert!(update.is_err(), "erasure_proofs is append-only");
 }

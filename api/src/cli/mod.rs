@@ -6,6 +6,7 @@ mod bench;
 mod bench_assessment;
 mod bench_chain;
 mod bench_retention;
+mod erasure_proof;
 pub(crate) mod keys;
 mod projections;
 mod retention;
@@ -45,14 +46,17 @@ use clap::{Parser, Subcommand};
   kenpo keys destroy --kek-version 1        destroy an old key version nothing depends on any more
   kenpo serve --migrate                     migrate as the owner role first (KENPO_OWNER_DATABASE_URL)
   kenpo audit chain                         hash-chain the event log up to the high-water mark
-  kenpo audit verify --from 1               re-hash the log against the chain (exit 1 if broken)
+  kenpo audit checkpoint                    sign a checkpoint of the chain's head now
+  kenpo audit verify --checkpoints DIR      re-hash the log, check every checkpoint (exit 1 if broken)
+  kenpo audit erasure-proof --by dpo01      signed proof that no trace of erased 個人番号 is left
   kenpo access-table                        who may call which route, as Markdown (docs/access.md)
 
 Environment: DATABASE_URL (the application role), KENPO_OWNER_DATABASE_URL (the owner role,
 for migrate and projections rebuild), KENPO_MIGRATE, KENPO_PG_DATA, KENPO_PG_PORT, KENPO_PG_BIN,
 KENPO_HOME, KENPO_JWT_SECRET_FILE, KENPO_JWT_SECRET, KENPO_LISTEN, KENPO_HEADER_READ_TIMEOUT_SECS,
 KENPO_REQUEST_TIMEOUT_SECS, KENPO_MAX_CONCURRENT_REQUESTS, KENPO_TRUSTED_PROXIES,
-KENPO_IDEMPOTENCY_TTL, KENPO_CHAIN_INTERVAL, RUST_LOG (see README.md)."
+KENPO_IDEMPOTENCY_TTL, KENPO_CHAIN_INTERVAL, KENPO_CHECKPOINT_INTERVAL, KENPO_CHECKPOINT_DIR,
+KENPO_SIGNING_KEY_B64, RUST_LOG (see README.md)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -94,7 +98,7 @@ enum Command {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
-    /// The hash chain over the event log: chain it now, verify it.
+    /// The hash chain over the event log: chain it now, sign a checkpoint, verify it.
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,

@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::application::aggregate::{stream_id, Loaded};
+use crate::application::as_of::{self, AsOfBasis, AsOfParams};
 use crate::application::benefits::calculation;
 use crate::application::benefits::claim::{self, decision_basis, refusal, ClaimRecorded};
 use crate::application::benefits::details::ClaimDetails;
@@ -370,8 +371,13 @@ claim_command!(
 pub struct ClaimDetail {
     #[serde(flatten)]
     pub claim: ClaimView,
-    /// Every event of the claim's stream, in order, with its metadata.
+    /// Every event of the claim's stream, in order, with its metadata (with `as_of` /
+    /// `known_at`: the events folded).
     pub history: Vec<EventRecord>,
+    /// Only with `as_of` / `known_at`: the date, the moment and the positions of the events
+    /// folded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<AsOfBasis>,
 }
 
 fn claim_not_found() -> ApiError {
@@ -381,15 +387,38 @@ fn claim_not_found() -> ApiError {
 /// A claim: its items, every calculation with the whole 算定根拠 (inputs, parameter versions,
 /// each step with its rounding and source — the "why this amount" view), the decision in
 /// force, superseded decisions and corrections, payments, notices, and the stream's events.
+///
+/// Bitemporal (監査): with `as_of` and/or `known_at` the claim is folded, by the read model's
+/// own fold, from its events recorded by `known_at` (default now) whose effective date is on
+/// or before `as_of` (default today): 受付 `received_on`, 受付登録 `registered_on`, 計算 the
+/// date of the step before it, 決定 `decided_on`, 支払指示 `instructed_on`, 支払 `paid_on`,
+/// 支払不能 `failed_on`, 通知 `sent_on`, 訂正 `corrected_on`, 取下げ `withdrawn_on`. `history`
+/// is then the events folded, and `basis` gives as_of, known_at and their positions. 404
+/// `claim_not_found` also when nothing is known then or the claim was not yet received on
+/// that day; 422 `invalid_query` for a malformed date or time or a `known_at` in the future.
 #[utoipa::path(get, path = "/api/v1/claims/{claim_id}", tag = "給付",
-    params(("claim_id" = Uuid, Path, description = "the claim")),
-    responses((status = 200, body = ClaimDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    params(("claim_id" = Uuid, Path, description = "the claim"), AsOfParams),
+    responses((status = 200, body = ClaimDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn claim(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
+    QueryParams(params): QueryParams<AsOfParams>,
 ) -> Result<Json<ClaimDetail>, ApiError> {
     staff.role()?;
+    if let Some(moment) = params.moment(chrono::Utc::now())? {
+        let mut conn = state.pool.acquire().await?;
+        let (claim, events, basis) = as_of::claim(&mut conn, &state.upcasters, id, moment)
+            .await
+            .map_err(|e| e.into_api(claim_not_found))?;
+        let detail = ClaimDetail {
+            claim,
+            history: events.into_iter().map(EventRecord::from).collect(),
+            basis: Some(basis),
+        };
+        read_log::record(&mut *conn, &staff, &detail, 1).await?;
+        return Ok(Json(detail));
+    }
     let claim = query::find(&state.pool, id)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -402,6 +431,7 @@ pub async fn claim(
     let detail = ClaimDetail {
         claim,
         history: events.into_iter().map(EventRecord::from).collect(),
+        basis: None,
     };
     read_log::record(&mut *conn, &staff, &detail, 1).await?;
     Ok(Json(detail))

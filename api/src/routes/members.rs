@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::application::aggregate::stream_id;
+use crate::application::as_of::{self, AsOfBasis, AsOfParams};
 use crate::application::read_log;
 use crate::auth::Staff;
 use crate::problem::{ApiError, Problem};
@@ -26,6 +27,10 @@ pub struct MemberDetail {
     pub member: MemberView,
     /// 被扶養者 recorded under this insured (current and former).
     pub dependents: Vec<MemberView>,
+    /// Only with `as_of` / `known_at`: the date, the moment and the positions of the events
+    /// folded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<AsOfBasis>,
 }
 
 fn projection_error(e: kenpo_projections::ProjectionError) -> ApiError {
@@ -38,15 +43,41 @@ fn person_not_found() -> ApiError {
 
 /// The current member view: status, 識別番号, 加入区分, 事業所, 標準報酬月額, dependents,
 /// certificates, leaves, payment account.
+///
+/// Bitemporal (監査): with `as_of` and/or `known_at` the view is folded, by the read model's
+/// own fold, from the person's events (and each dependent's) recorded by `known_at` (default
+/// now) whose effective date is on or before `as_of` (default today): 資格取得 `acquired_on`,
+/// 資格喪失 `lost_on`, 被扶養者認定 / 削除 `recognized_on` / `removed_on`, 標準報酬 the first
+/// day of its 改定月, 賞与 `paid_on`, 氏名・住所 `changed_on`, 休業 `started_on` / `ended_on`,
+/// 資格確認書 `issued_on` / `collected_on`, 口座 `received_on` (rejection: its day), 識別番号
+/// `effective_on`, 資格取得の取消 the voided period's start. The answer adds `basis` (as_of,
+/// known_at, the positions folded). 404 `person_not_found` also when nothing is known then or
+/// in force on that day; 422 `invalid_query` for a malformed date or time or a `known_at` in
+/// the future. A live view may show an event effective after today (a loss recorded in
+/// advance); `as_of` today does not.
 #[utoipa::path(get, path = "/api/v1/members/{person_id}", tag = "適用",
-    params(("person_id" = Uuid, Path, description = "the person")),
-    responses((status = 200, body = MemberDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    params(("person_id" = Uuid, Path, description = "the person"), AsOfParams),
+    responses((status = 200, body = MemberDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn member(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
+    QueryParams(params): QueryParams<AsOfParams>,
 ) -> Result<Json<MemberDetail>, ApiError> {
     staff.role()?;
+    if let Some(moment) = params.moment(chrono::Utc::now())? {
+        let mut conn = state.pool.acquire().await?;
+        let (member, dependents, basis) = as_of::member(&mut conn, &state.upcasters, id, moment)
+            .await
+            .map_err(|e| e.into_api(person_not_found))?;
+        let detail = MemberDetail {
+            member,
+            dependents,
+            basis: Some(basis),
+        };
+        read_log::record(&mut *conn, &staff, &detail, 1 + detail.dependents.len()).await?;
+        return Ok(Json(detail));
+    }
     let member = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
@@ -54,7 +85,11 @@ pub async fn member(
     let dependents = query::dependents_of(&state.pool, id)
         .await
         .map_err(projection_error)?;
-    let detail = MemberDetail { member, dependents };
+    let detail = MemberDetail {
+        member,
+        dependents,
+        basis: None,
+    };
     read_log::record(&state.pool, &staff, &detail, 1 + detail.dependents.len()).await?;
     Ok(Json(detail))
 }

@@ -3,10 +3,12 @@
 pub mod access_log;
 pub mod account_changes;
 pub mod accounts;
+pub mod audit;
 pub mod benefits;
 pub mod certificates;
 pub mod employer_accounts;
 pub mod employer_notices;
+pub mod erasure_proofs;
 pub mod erasures;
 pub mod events;
 pub mod health;

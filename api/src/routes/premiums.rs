@@ -17,6 +17,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::application::as_of::{self, AsOfBasis, AsOfParams};
 use crate::application::command::{self, CommandAnswer, CommandRequest, IDEMPOTENCY_KEY};
 use crate::application::parameters::today;
 use crate::application::premiums::assessment::{self, AssessMonth, Prepay, PrepaymentRecorded};
@@ -524,23 +525,63 @@ fn projection_error(e: kenpo_projections::ProjectionError) -> ApiError {
     ApiError::internal(&e)
 }
 
+/// A premium account as the live read model has it, or (with `as_of` / `known_at`) as folded
+/// then, with its `basis`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PremiumAccountDetail {
+    #[serde(flatten)]
+    pub account: PremiumAccountView,
+    /// Only with `as_of` / `known_at`: the date, the moment and the positions of the events
+    /// folded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<AsOfBasis>,
+}
+
 /// The premium account: 顧客番号, status, the ledger by month (assessed, received, balance,
 /// due date, status), receipts, refunds and totals.
+///
+/// Bitemporal (監査): with `as_of` and/or `known_at` the account is folded, by the read
+/// model's own fold, from its events recorded by `known_at` (default now) whose effective date
+/// is on or before `as_of` (default today): 口座開設 the 資格取得日, 賦課 the first day of the
+/// month assessed, 前納 and 収納 `received_on`, 収納取消 `reversed_on`, 前納不足 the first day
+/// of its first month, 未納検出 its `as_of`, 資格喪失 `lost_on`, 還付 `claimed_on` /
+/// `decided_on` / `paid_on`. A receipt is then counted in `totals.received` even when the
+/// month it paid is assessed after `as_of` (the month is not shown). The answer adds `basis`
+/// (as_of, known_at, the positions folded). 404 `premium_account_not_found` also when nothing
+/// is known then or the account is not yet open on that day; 422 `invalid_query` for a
+/// malformed date or time or a `known_at` in the future.
 #[utoipa::path(get, path = "/api/v1/premium-accounts/{person_id}", tag = "徴収",
-    params(("person_id" = Uuid, Path, description = "the insured person")),
-    responses((status = 200, body = PremiumAccountView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    params(("person_id" = Uuid, Path, description = "the insured person"), AsOfParams),
+    responses((status = 200, body = PremiumAccountDetail), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn account_view(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(id): PathParam<Uuid>,
-) -> Result<Json<PremiumAccountView>, ApiError> {
+    QueryParams(params): QueryParams<AsOfParams>,
+) -> Result<Json<PremiumAccountDetail>, ApiError> {
     staff.role()?;
-    let view = query::find(&state.pool, id)
+    if let Some(moment) = params.moment(chrono::Utc::now())? {
+        let mut conn = state.pool.acquire().await?;
+        let (account, basis) = as_of::premium_account(&mut conn, &state.upcasters, id, moment)
+            .await
+            .map_err(|e| e.into_api(|| account::account_not_found(id)))?;
+        let detail = PremiumAccountDetail {
+            account,
+            basis: Some(basis),
+        };
+        read_log::record(&mut *conn, &staff, &detail, 1).await?;
+        return Ok(Json(detail));
+    }
+    let account = query::find(&state.pool, id)
         .await
         .map_err(projection_error)?
         .ok_or_else(|| account::account_not_found(id))?;
-    read_log::record(&state.pool, &staff, &view, 1).await?;
-    Ok(Json(view))
+    let detail = PremiumAccountDetail {
+        account,
+        basis: None,
+    };
+    read_log::record(&state.pool, &staff, &detail, 1).await?;
+    Ok(Json(detail))
 }
 
 fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiError> {

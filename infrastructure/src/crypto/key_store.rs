@@ -631,7 +631,7 @@ fn parse_version(digits: &str) -> Option<u32> {
         .then_some(version)
 }
 
-fn decode_env_key(name: &str, value: &str) -> Result<Secret32, CryptoError> {
+pub(crate) fn decode_env_key(name: &str, value: &str) -> Result<Secret32, CryptoError> {
     let invalid = |reason| CryptoError::InvalidEnvKey {
         variable: name.to_owned(),
         reason,
@@ -651,7 +651,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CryptoError + '_ {
     }
 }
 
-fn ensure_dir(dir: &Path) -> Result<(), CryptoError> {
+pub(crate) fn ensure_dir(dir: &Path) -> Result<(), CryptoError> {
     Ok(secret_file::ensure_private_dir(dir)?)
 }
 
@@ -686,7 +686,7 @@ fn versions_on_disk(dir: &Path, kind: KeyKind) -> Result<Vec<u32>, CryptoError> 
 
 /// Read a key file ([`secret_file::read_secret_file`]: a regular file, not accessible by group
 /// or other) holding 64 hex digits.
-fn load_key_file(path: &Path) -> Result<Secret32, CryptoError> {
+pub(crate) fn load_key_file(path: &Path) -> Result<Secret32, CryptoError> {
     let text = secret_file::read_secret_file(path, 256)?;
     let invalid = || CryptoError::InvalidKeyFile {
         path: path.to_owned(),
@@ -700,7 +700,7 @@ fn load_key_file(path: &Path) -> Result<Secret32, CryptoError> {
 /// Write 32 fresh random bytes as hex to `path` (mode 0600) with
 /// [`secret_file::create_secret_file`]: never a partial file, never over an existing one.
 /// `Ok(false)` when `path` already existed (nothing written).
-fn create_key_file(path: &Path) -> Result<bool, CryptoError> {
+pub(crate) fn create_key_file(path: &Path) -> Result<bool, CryptoError> {
     let key = Secret32::generate()?;
     let mut text = Zeroizing::new(hex::encode(key.bytes()));
     text.push('\n');

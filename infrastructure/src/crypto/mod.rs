@@ -26,6 +26,7 @@ mod error;
 pub mod key_check;
 mod key_store;
 mod seal;
+pub mod signing;
 pub mod subject_keys;
 
 pub use data_key::{DataKey, KEY_LEN};

@@ -236,6 +236,18 @@ pub enum FailureKind {
     Reordered,
     /// The log has an event at a position the chain passed over as a gap.
     Inserted,
+    /// A signed checkpoint is beyond the chain's end: the tail was cut (reported at the first
+    /// position after the end, where the cut begins). See [`super::checkpoint`].
+    Truncated,
+    /// The chain's hash at a checkpoint's position differs from the signed head hash: the
+    /// chain was recomputed after a change (reported at the checkpoint's position).
+    Rewritten,
+    /// A checkpoint whose signature does not verify, or that cannot be read.
+    BadSignature,
+    /// A checkpoint validly signed by a key that is not trusted.
+    UntrustedKey,
+    /// The table's and the directory's copies of a checkpoint differ.
+    CheckpointMismatch,
 }
 
 impl FailureKind {
@@ -246,6 +258,11 @@ impl FailureKind {
             Self::Missing => "missing",
             Self::Reordered => "reordered",
             Self::Inserted => "inserted",
+            Self::Truncated => "truncated",
+            Self::Rewritten => "rewritten",
+            Self::BadSignature => "bad_signature",
+            Self::UntrustedKey => "untrusted_key",
+            Self::CheckpointMismatch => "checkpoint_mismatch",
         }
     }
 }
@@ -368,6 +385,25 @@ impl Verifier {
 /// join, no sort) while a blocking thread hashes the previous window, decoding the text
 /// columns in place.
 pub async fn verify(conn: &mut PgConnection, from: i64) -> Result<Verdict, ChainError> {
+    verify_with_progress(conn, from, &mut |_| {}).await
+}
+
+/// How far [`verify_with_progress`] has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyProgress {
+    /// Chained events read so far (the hashing thread is at most a few windows behind).
+    pub events_checked: u64,
+    /// The last position read.
+    pub position: i64,
+}
+
+/// [`verify`], calling `progress` after each window of positions is read (every
+/// few thousand events) with how far it has come (for a progress bar).
+pub async fn verify_with_progress(
+    conn: &mut PgConnection,
+    from: i64,
+    progress: &mut (dyn FnMut(VerifyProgress) + Send),
+) -> Result<Verdict, ChainError> {
     let start: Option<(i64, Vec<u8>)> = sqlx::query_as(
         "SELECT position, hash FROM event_chain WHERE position < $1 \
          ORDER BY position DESC LIMIT 1",
@@ -407,6 +443,7 @@ pub async fn verify(conn: &mut PgConnection, from: i64) -> Result<Verdict, Chain
          ORDER BY e.position"
     );
     let read = async {
+        let mut read_so_far = 0u64;
         let mut low = from;
         while low <= head {
             let chain = sqlx::query(chain_sql)
@@ -424,9 +461,14 @@ pub async fn verify(conn: &mut PgConnection, from: i64) -> Result<Verdict, Chain
                 .bind(high)
                 .fetch_all(&mut *conn)
                 .await?;
+            read_so_far += chain.len() as u64;
             if windows.send(Window { chain, events }).await.is_err() {
                 break; // the hashing thread stopped at a failure
             }
+            progress(VerifyProgress {
+                events_checked: read_so_far,
+                position: high,
+            });
             low = high + 1;
         }
         Ok::<(), ChainError>(())

@@ -4,6 +4,7 @@
 
 mod append;
 pub mod chain;
+pub mod checkpoint;
 mod error;
 pub mod feed;
 mod metadata;

@@ -84,18 +84,26 @@ async fn fold_and_save(
     ids: &[Uuid],
     mut views: HashMap<Uuid, MemberView>,
 ) -> Result<(), ProjectionError> {
-    for e in events {
-        let view = views
-            .entry(e.person_id)
-            .or_insert_with(|| MemberView::empty(e.person_id));
-        view.apply(e.version, &e.event);
-    }
+    fold(&mut views, events);
     let touched: Vec<&MemberView> = ids
         .iter()
         .filter_map(|id| views.get(id))
         .filter(|v| v.stream_version > 0)
         .collect();
     store::save(conn, &touched).await
+}
+
+/// The pure fold: every event (in log order) applied to its person's view, a view starting
+/// [`MemberView::empty`]. The inline projection, the rebuild and the bitemporal reads
+/// (`?as_of=` / `?known_at=`) all fold through here; a view whose person got no event keeps
+/// `stream_version` 0 and is no member.
+pub fn fold(views: &mut HashMap<Uuid, MemberView>, events: &[PersonEventAt]) {
+    for e in events {
+        let view = views
+            .entry(e.person_id)
+            .or_insert_with(|| MemberView::empty(e.person_id));
+        view.apply(e.version, &e.event);
+    }
 }
 
 /// Remove every row (first step of a rebuild).

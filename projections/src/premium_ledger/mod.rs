@@ -79,6 +79,30 @@ pub async fn apply(
     ids.sort_unstable();
     ids.dedup();
     let mut views: HashMap<Uuid, PremiumAccountView> = store::load(conn, &ids).await?;
+    let touched = fold(&mut views, events);
+    let accounts: Vec<&PremiumAccountView> = ids.iter().filter_map(|id| views.get(id)).collect();
+    store::save_accounts(conn, &accounts).await?;
+    let months: Vec<(Uuid, &LedgerMonth)> = touched
+        .iter()
+        .filter_map(|(id, month)| {
+            let view = views.get(id)?;
+            let row = view.months.iter().find(|m| m.month == *month)?;
+            Some((*id, row))
+        })
+        .collect();
+    store::save_months(conn, &months).await?;
+    store::save_refunds(conn, &accounts).await
+}
+
+/// The pure fold: an account's view starts with its `AccountOpened`; every later event is
+/// applied to it. Answers the ledger months the events wrote. Events of an account with no
+/// view yet are ignored: the aggregate refuses every command before `Open`, and a bitemporal
+/// read (`?as_of=`) that leaves the opening out has no account. The inline projection, the
+/// rebuild and the bitemporal reads all fold through here.
+pub fn fold(
+    views: &mut HashMap<Uuid, PremiumAccountView>,
+    events: &[PremiumEventAt],
+) -> BTreeSet<(Uuid, YearMonth)> {
     let mut touched: BTreeSet<(Uuid, YearMonth)> = BTreeSet::new();
     for e in events {
         match (&e.event, views.get_mut(&e.person_id)) {
@@ -92,23 +116,10 @@ pub async fn apply(
                 view.apply(e.version, e.position, event);
                 touched.extend(months_touched(event).into_iter().map(|m| (e.person_id, m)));
             }
-            // An event before its account was opened cannot be recorded (the aggregate
-            // refuses every command before `Open`).
             (_, None) => {}
         }
     }
-    let accounts: Vec<&PremiumAccountView> = ids.iter().filter_map(|id| views.get(id)).collect();
-    store::save_accounts(conn, &accounts).await?;
-    let months: Vec<(Uuid, &LedgerMonth)> = touched
-        .iter()
-        .filter_map(|(id, month)| {
-            let view = views.get(id)?;
-            let row = view.months.iter().find(|m| m.month == *month)?;
-            Some((*id, row))
-        })
-        .collect();
-    store::save_months(conn, &months).await?;
-    store::save_refunds(conn, &accounts).await
+    touched
 }
 
 /// Remove every row (first step of a rebuild).

@@ -23,7 +23,8 @@ use crate::common::bodies::acquisition;
 use crate::common::{json, service_pool, spawn_app, TestApp};
 
 /// GET routes of the OpenAPI document that write no row here, and why: law figures (no
-/// persons), and the 個人番号 routes, whose every access is in the My Number access log.
+/// persons), the 個人番号 routes, whose every access is in the My Number access log, and the
+/// event log's verification (positions, counts and hashes, no person).
 /// (`/api/v1/openapi.json` is served outside the document.)
 const EXEMPT: &[&str] = &[
     "/healthz",
@@ -34,6 +35,7 @@ const EXEMPT: &[&str] = &[
     "/api/v1/my-number/access-log",
     "/api/v1/my-number/review",
     "/api/v1/persons/{person_id}/my-number",
+    "/api/v1/audit/verification",
 ];
 
 #[derive(Debug, sqlx::FromRow)]
@@ -97,6 +99,27 @@ async fn voluntary_insured(app: &TestApp) -> Uuid {
     body["identification"]["symbol"] = json!("900");
     app.acquire(&body).await;
     id
+}
+
+/// A stored erasure proof of every erased person, requested by dpo1.
+async fn erasure_proof(app: &TestApp) -> Uuid {
+    use kenpo_api::application::erasure_proof::{self, ProofRequest, Scope};
+    let (signer, _) =
+        kenpo_infrastructure::crypto::signing::FileSigningKey::open_or_create_with_env(
+            &app.key_dir,
+            None,
+        )
+        .unwrap();
+    let request = ProofRequest {
+        scope: Scope::All,
+        requested_by: kenpo_domain::staff::StaffId::parse("dpo1").unwrap(),
+        os_user: None,
+        via: "test".to_owned(),
+    };
+    erasure_proof::run(&app.pool, app.keys.as_ref(), &signer, &request)
+        .await
+        .unwrap()
+        .proof_id
 }
 
 /// A 出産育児一時金 claim decided to pay 500,000円 to the member's account (recorded through
@@ -305,6 +328,8 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
         &json!({"office_code": "1234", "month": "2025-05"}),
     )
     .await;
+    // a signed erasure proof (nobody is erased yet: it covers no person)
+    let proof_id = erasure_proof(&app).await;
     // 鈴木 花子: 任意継続 with a premium account; a receipt file with one unmatched line
     let hanako = voluntary_insured(&app).await;
     created(
@@ -461,6 +486,20 @@ async fn every_get_route_with_personal_data_logs_one_row_with_its_template_actor
             DPO,
             vec![],
             Rows::Fixed(0),
+        ),
+        case(
+            "/api/v1/erasure-proofs",
+            "/api/v1/erasure-proofs",
+            DPO,
+            vec![],
+            Rows::Len("/records"),
+        ),
+        case(
+            "/api/v1/erasure-proofs/{proof_id}",
+            format!("/api/v1/erasure-proofs/{proof_id}"),
+            AUDIT,
+            vec![],
+            Rows::Fixed(1),
         ),
         case(
             "/api/v1/streams/{stream_id}",
