@@ -75,6 +75,32 @@ enum BenchKind {
         #[arg(long, default_value_t = 2)]
         workers: usize,
     },
+    /// The hash chain's cost: appends/s with the chainer on vs. off, chaining and verification
+    /// events/s, each beside its anchor (pgbench, Message DB, an in-database scan, COPY).
+    Chain {
+        /// Concurrent writers (and pgbench / Message DB clients).
+        #[arg(long, default_value_t = 8)]
+        writers: usize,
+        /// Seconds of each append phase and anchor.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Rounds of (chain off, chain on) append phases and of verification.
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+        /// Milliseconds the bench's chainer pauses between two runs while writers append.
+        #[arg(long, default_value_t = 100)]
+        chain_every_ms: u64,
+        /// Events bulk-inserted for the chaining and verification figures.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: i64,
+        /// Events per chainer query.
+        #[arg(long, default_value_t = crate::application::event_chain::CHAIN_BATCH)]
+        batch: i64,
+        /// Message DB's `database` directory (npm package @eventide/message-db, installed
+        /// outside the repository): adds its write_message as an anchor.
+        #[arg(long, value_name = "DIR")]
+        message_db: Option<std::path::PathBuf>,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -120,6 +146,26 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             };
             super::bench_assessment::bench(pool, options).await
         }
+        BenchKind::Chain {
+            writers,
+            seconds,
+            rounds,
+            chain_every_ms,
+            events,
+            batch,
+            message_db,
+        } => {
+            let options = super::bench_chain::ChainBenchOptions {
+                writers: writers.max(1),
+                seconds,
+                rounds: rounds.max(1),
+                chain_every: Duration::from_millis(chain_every_ms),
+                events,
+                batch: batch.max(1),
+                message_db,
+            };
+            super::bench_chain::run(&db, pool, options).await
+        }
     }
 }
 
@@ -141,7 +187,7 @@ async fn bench_database(admin: &PgPool) -> anyhow::Result<PgPool> {
         .await?)
 }
 
-fn acquisition(person_id: Uuid, n: u64) -> Value {
+pub(super) fn acquisition(person_id: Uuid, n: u64) -> Value {
     json!({
         "person_id": person_id,
         "category": "compulsory",

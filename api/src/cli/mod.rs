@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod bench;
 mod bench_assessment;
+mod bench_chain;
 mod bench_retention;
 mod erasure_proof;
 pub(crate) mod keys;
@@ -39,6 +40,7 @@ use clap::{Parser, Subcommand};
   kenpo retention run --dry-run             who is due today (erase: --actor <data_protection 職員ID>)
   kenpo premiums assess --month 2026-04      monthly assessment: notices of every 事業所, 任継・特退
   kenpo bench assessment --insured 1000000 --offices 2000
+  kenpo bench chain --message-db DIR        the hash chain's cost beside pgbench and Message DB
   kenpo keys rotate                         new key-encryption key; re-wrap every data key
   kenpo keys rotate --blind-index           new blind-index key; re-index every 個人番号 entry
   kenpo keys destroy --kek-version 1        destroy an old key version nothing depends on any more

@@ -13,9 +13,9 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use sha2::{Digest, Sha256};
-use sqlx::{PgConnection, PgPool};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use super::{high_water_mark, EventStoreError};
@@ -50,11 +50,21 @@ fn field(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update(bytes);
 }
 
-/// The chain hash of `event` after `prev_hash` (ADR 0005 §2): SHA-256 over the length-prefixed
-/// label, `prev_hash`, position, event_id, stream_id, stream_type, version, event_type,
-/// event_version, payload text, metadata text and `recorded_at` in microseconds since the
-/// epoch. Integers are 8-byte big-endian, the event id its 16 bytes, text UTF-8.
-pub fn event_hash(prev_hash: &[u8; 32], event: &ChainedEvent) -> [u8; 32] {
+/// The hashed fields of one event, borrowed (from a [`ChainedEvent`] or straight from a row).
+struct HashedFields<'a> {
+    position: i64,
+    event_id: &'a Uuid,
+    stream_id: &'a str,
+    stream_type: &'a str,
+    version: i64,
+    event_type: &'a str,
+    event_version: &'a str,
+    payload: &'a str,
+    metadata: &'a str,
+    recorded_at: &'a DateTime<Utc>,
+}
+
+fn hash_fields(prev_hash: &[u8; 32], event: &HashedFields<'_>) -> [u8; 32] {
     let mut hasher = Sha256::new();
     field(&mut hasher, CHAIN_LABEL.as_bytes());
     field(&mut hasher, prev_hash);
@@ -72,6 +82,49 @@ pub fn event_hash(prev_hash: &[u8; 32], event: &ChainedEvent) -> [u8; 32] {
         &event.recorded_at.timestamp_micros().to_be_bytes(),
     );
     hasher.finalize().into()
+}
+
+/// The chain hash of `event` after `prev_hash` (ADR 0005 §2): SHA-256 over the length-prefixed
+/// label, `prev_hash`, position, event_id, stream_id, stream_type, version, event_type,
+/// event_version, payload text, metadata text and `recorded_at` in microseconds since the
+/// epoch. Integers are 8-byte big-endian, the event id its 16 bytes, text UTF-8.
+pub fn event_hash(prev_hash: &[u8; 32], event: &ChainedEvent) -> [u8; 32] {
+    hash_fields(
+        prev_hash,
+        &HashedFields {
+            position: event.position,
+            event_id: &event.event_id,
+            stream_id: &event.stream_id,
+            stream_type: &event.stream_type,
+            version: event.version,
+            event_type: &event.event_type,
+            event_version: &event.event_version,
+            payload: &event.payload,
+            metadata: &event.metadata,
+            recorded_at: &event.recorded_at,
+        },
+    )
+}
+
+/// The chain hash of the event in `row` (the columns of [`STORED_COLUMNS`], in order) after
+/// `prev_hash`, decoded without copying its text; with its position.
+fn row_hash(prev_hash: &[u8; 32], row: &PgRow) -> Result<(i64, [u8; 32]), sqlx::Error> {
+    let position: i64 = row.try_get(0)?;
+    let event_id: Uuid = row.try_get(1)?;
+    let recorded_at: DateTime<Utc> = row.try_get(9)?;
+    let fields = HashedFields {
+        position,
+        event_id: &event_id,
+        stream_id: row.try_get(2)?,
+        stream_type: row.try_get(3)?,
+        version: row.try_get(4)?,
+        event_type: row.try_get(5)?,
+        event_version: row.try_get(6)?,
+        payload: row.try_get(7)?,
+        metadata: row.try_get(8)?,
+        recorded_at: &recorded_at,
+    };
+    Ok((position, hash_fields(prev_hash, &fields)))
 }
 
 /// What can go wrong while chaining or verifying (apart from a broken chain, which is a
@@ -97,46 +150,6 @@ fn to_hash(position: i64, bytes: &[u8]) -> Result<[u8; 32], ChainError> {
 
 const STORED_COLUMNS: &str = "e.position, e.event_id, e.stream_id, e.stream_type, e.version, \
      e.event_type, e.event_version, e.payload::text, e.metadata::text, e.recorded_at";
-
-type StoredRow = (
-    i64,
-    Uuid,
-    String,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    DateTime<Utc>,
-);
-
-fn to_chained(row: StoredRow) -> ChainedEvent {
-    let (
-        position,
-        event_id,
-        stream_id,
-        stream_type,
-        version,
-        event_type,
-        event_version,
-        payload,
-        metadata,
-        recorded_at,
-    ) = row;
-    ChainedEvent {
-        position,
-        event_id,
-        stream_id,
-        stream_type,
-        version,
-        event_type,
-        event_version,
-        payload,
-        metadata,
-        recorded_at,
-    }
-}
 
 /// What one run of the chainer did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +187,7 @@ pub async fn chain_up_to_high_water_mark(
          ORDER BY e.position LIMIT $3"
     );
     while position < mark {
-        let rows: Vec<StoredRow> = sqlx::query_as(&sql)
+        let rows: Vec<PgRow> = sqlx::query(&sql)
             .bind(position)
             .bind(mark)
             .bind(batch.max(1))
@@ -186,13 +199,12 @@ pub async fn chain_up_to_high_water_mark(
         let mut positions = Vec::with_capacity(rows.len());
         let mut hashes = Vec::with_capacity(rows.len());
         let mut prev_hashes = Vec::with_capacity(rows.len());
-        for row in rows {
-            let event = to_chained(row);
-            let hash = event_hash(&prev, &event);
-            positions.push(event.position);
+        for row in &rows {
+            let (at, hash) = row_hash(&prev, row)?;
+            positions.push(at);
             prev_hashes.push(prev.to_vec());
             hashes.push(hash.to_vec());
-            position = event.position;
+            position = at;
             prev = hash;
         }
         chained += positions.len() as u64;
@@ -286,26 +298,92 @@ pub enum Verdict {
     Broken(ChainFailure),
 }
 
-type VerifyRow = (
-    i64,
-    Option<Uuid>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    Option<Vec<u8>>,
-    Option<Vec<u8>>,
-);
+/// Chain rows read by one query of [`verify`]; the events of the same positions follow.
+const VERIFY_WINDOW: i64 = 10_000;
+/// Windows read ahead of the hashing thread.
+const VERIFY_READ_AHEAD: usize = 2;
 
-/// Re-hash the log from position `from` (0 or 1: the whole log) against the chain, streaming
-/// both in position order on `conn`, and stop at the first failure.
+/// The chain rows (position, hash, prev_hash) and the events of one range of positions, each
+/// in position order.
+struct Window {
+    chain: Vec<PgRow>,
+    events: Vec<PgRow>,
+}
+
+/// The state of [`verify`] between windows: the rules of ADR 0005 §4, in position order.
+struct Verifier {
+    prev: [u8; 32],
+    checked: u64,
+    head: i64,
+    /// The first event seen without a chain row: the tail, unless a chained position follows.
+    unchained_since: Option<i64>,
+    unchained: u64,
+}
+
+impl Verifier {
+    fn broken(position: i64, kind: FailureKind) -> Result<Option<ChainFailure>, ChainError> {
+        Ok(Some(ChainFailure { position, kind }))
+    }
+
+    /// Check one window after the previous ones; the first failure, if any.
+    fn window(&mut self, window: &Window) -> Result<Option<ChainFailure>, ChainError> {
+        let mut events = window.events.iter().peekable();
+        for link in &window.chain {
+            let position: i64 = link.try_get(0)?;
+            // events before this chained position that the chain does not (yet) cover
+            while let Some(event) = events.peek() {
+                let at: i64 = event.try_get(0)?;
+                if at >= position {
+                    break;
+                }
+                self.unchained_since.get_or_insert(at);
+                self.unchained += 1;
+                events.next();
+            }
+            let hash = to_hash(position, link.try_get(1)?)?;
+            let prev_hash = to_hash(position, link.try_get(2)?)?;
+            if let Some(inserted) = self.unchained_since {
+                return Self::broken(inserted, FailureKind::Inserted);
+            }
+            let event = match events.peek() {
+                Some(event) if event.try_get::<i64, _>(0)? == position => events.next(),
+                _ => None,
+            };
+            let Some(event) = event else {
+                return Self::broken(position, FailureKind::Missing);
+            };
+            if prev_hash != self.prev {
+                return Self::broken(position, FailureKind::Reordered);
+            }
+            if row_hash(&self.prev, event)?.1 != hash {
+                return Self::broken(position, FailureKind::Changed);
+            }
+            self.prev = hash;
+            self.head = position;
+            self.checked += 1;
+        }
+        for event in events {
+            let at: i64 = event.try_get(0)?;
+            self.unchained_since.get_or_insert(at);
+            self.unchained += 1;
+        }
+        Ok(None)
+    }
+}
+
+/// Re-hash the log from position `from` (0 or 1: the whole log) against the chain, in position
+/// order on `conn`, and stop at the first failure.
 ///
 /// From a later position, the first chained event links to the chain's hash of the last
 /// chained position before `from`, as stored.
+///
+/// The chain's head is read first; chain rows after it (a chainer running meanwhile) are not
+/// read, and the events after it are the unchained tail. Up to the head every position is
+/// final, and every chain row there was written after its event committed, so reading the
+/// range in windows (chain rows first, then the events of the same positions) sees what one
+/// snapshot would. The windows are fetched with plain range queries on the primary keys (no
+/// join, no sort) while a blocking thread hashes the previous window, decoding the text
+/// columns in place.
 pub async fn verify(conn: &mut PgConnection, from: i64) -> Result<Verdict, ChainError> {
     verify_with_progress(conn, from, &mut |_| {}).await
 }
@@ -313,14 +391,14 @@ pub async fn verify(conn: &mut PgConnection, from: i64) -> Result<Verdict, Chain
 /// How far [`verify_with_progress`] has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifyProgress {
-    /// Chained events re-hashed and matched so far.
+    /// Chained events read so far (the hashing thread is at most a few windows behind).
     pub events_checked: u64,
-    /// The last position checked.
+    /// The last position read.
     pub position: i64,
 }
 
-/// [`verify`], calling `progress` from time to time (every few thousand events) with how far
-/// it has come (for a progress bar).
+/// [`verify`], calling `progress` after each window of positions is read (every
+/// few thousand events) with how far it has come (for a progress bar).
 pub async fn verify_with_progress(
     conn: &mut PgConnection,
     from: i64,
@@ -333,126 +411,91 @@ pub async fn verify_with_progress(
     .bind(from)
     .fetch_optional(&mut *conn)
     .await?;
-    let mut prev = match start {
+    let prev = match start {
         Some((position, hash)) => to_hash(position, &hash)?,
         None => GENESIS_HASH,
     };
-    let mut checked = 0u64;
-    let mut head = 0i64;
-    // the first event seen without a chain row: the tail, unless a chained position follows
-    let mut unchained_since: Option<i64> = None;
-    let mut unchained = 0u64;
-    const SQL: &str =
-        "SELECT coalesce(e.position, c.position), e.event_id, e.stream_id, e.stream_type, \
-                e.version, e.event_type, e.event_version, e.payload::text, e.metadata::text, \
-                e.recorded_at, c.hash, c.prev_hash \
-           FROM (SELECT * FROM events WHERE position >= $1) e \
-           FULL JOIN (SELECT * FROM event_chain WHERE position >= $1) c \
-             ON c.position = e.position \
-          ORDER BY 1";
-    let mut rows = sqlx::query_as::<_, VerifyRow>(SQL)
-        .bind(from)
-        .fetch(&mut *conn);
-    while let Some(row) = rows.try_next().await? {
-        let (
-            position,
-            event_id,
-            stream_id,
-            stream_type,
-            version,
-            event_type,
-            event_version,
-            payload,
-            metadata,
-            recorded_at,
-            hash,
-            prev_hash,
-        ) = row;
-        let event = match (
-            event_id,
-            stream_id,
-            stream_type,
-            version,
-            event_type,
-            event_version,
-            payload,
-            metadata,
-            recorded_at,
-        ) {
-            (
-                Some(event_id),
-                Some(stream_id),
-                Some(stream_type),
-                Some(version),
-                Some(event_type),
-                Some(event_version),
-                Some(payload),
-                Some(metadata),
-                Some(recorded_at),
-            ) => Some(ChainedEvent {
-                position,
-                event_id,
-                stream_id,
-                stream_type,
-                version,
-                event_type,
-                event_version,
-                payload,
-                metadata,
-                recorded_at,
-            }),
-            _ => None,
+    let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM event_chain")
+        .fetch_one(&mut *conn)
+        .await?;
+
+    let (windows, mut received) = tokio::sync::mpsc::channel::<Window>(VERIFY_READ_AHEAD);
+    let hashing = tokio::task::spawn_blocking(move || {
+        let mut verifier = Verifier {
+            prev,
+            checked: 0,
+            head: 0,
+            unchained_since: None,
+            unchained: 0,
         };
-        let chain = match (hash, prev_hash) {
-            (Some(hash), Some(prev_hash)) => {
-                Some((to_hash(position, &hash)?, to_hash(position, &prev_hash)?))
+        while let Some(window) = received.blocking_recv() {
+            if let Some(failure) = verifier.window(&window)? {
+                // dropping the receiver stops the reader
+                return Ok(Err(failure));
             }
-            _ => None,
-        };
-        let Some((hash, prev_hash)) = chain else {
-            // an event the chain does not (yet) cover
-            unchained_since.get_or_insert(position);
-            unchained += 1;
-            continue;
-        };
-        if let Some(inserted) = unchained_since {
-            return Ok(Verdict::Broken(ChainFailure {
-                position: inserted,
-                kind: FailureKind::Inserted,
-            }));
         }
-        let Some(event) = event else {
-            return Ok(Verdict::Broken(ChainFailure {
-                position,
-                kind: FailureKind::Missing,
-            }));
-        };
-        if prev_hash != prev {
-            return Ok(Verdict::Broken(ChainFailure {
-                position,
-                kind: FailureKind::Reordered,
-            }));
-        }
-        if event_hash(&prev, &event) != hash {
-            return Ok(Verdict::Broken(ChainFailure {
-                position,
-                kind: FailureKind::Changed,
-            }));
-        }
-        prev = hash;
-        head = position;
-        checked += 1;
-        if checked.is_multiple_of(4096) {
+        Ok::<_, ChainError>(Ok(verifier))
+    });
+    let chain_sql = "SELECT position, hash, prev_hash FROM event_chain \
+                     WHERE position >= $1 AND position <= $2 ORDER BY position LIMIT $3";
+    let events_sql = format!(
+        "SELECT {STORED_COLUMNS} FROM events e WHERE e.position >= $1 AND e.position <= $2 \
+         ORDER BY e.position"
+    );
+    let read = async {
+        let mut read_so_far = 0u64;
+        let mut low = from;
+        while low <= head {
+            let chain = sqlx::query(chain_sql)
+                .bind(low)
+                .bind(head)
+                .bind(VERIFY_WINDOW)
+                .fetch_all(&mut *conn)
+                .await?;
+            let high = match chain.last() {
+                Some(last) if chain.len() as i64 == VERIFY_WINDOW => last.try_get(0)?,
+                _ => head,
+            };
+            let events = sqlx::query(&events_sql)
+                .bind(low)
+                .bind(high)
+                .fetch_all(&mut *conn)
+                .await?;
+            read_so_far += chain.len() as u64;
+            if windows.send(Window { chain, events }).await.is_err() {
+                break; // the hashing thread stopped at a failure
+            }
             progress(VerifyProgress {
-                events_checked: checked,
-                position,
+                events_checked: read_so_far,
+                position: high,
             });
+            low = high + 1;
         }
+        Ok::<(), ChainError>(())
     }
+    .await;
+    drop(windows);
+    let hashed = match hashing.await {
+        Ok(outcome) => outcome,
+        Err(joined) if joined.is_panic() => std::panic::resume_unwind(joined.into_panic()),
+        Err(_) => Err(ChainError::Database(sqlx::Error::WorkerCrashed)),
+    };
+    // a failure found before a read error is still the first failure
+    let verifier = match (hashed, read) {
+        (Ok(Err(failure)), _) => return Ok(Verdict::Broken(failure)),
+        (_, Err(error)) | (Err(error), _) => return Err(error),
+        (Ok(Ok(verifier)), Ok(())) => verifier,
+    };
+    let tail: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE position >= $1 AND position > $2")
+            .bind(from)
+            .bind(head)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(Verdict::Intact(ChainSummary {
-        events_checked: checked,
-        head,
-        unchained,
+        events_checked: verifier.checked,
+        head: verifier.head,
+        unchained: verifier.unchained + tail as u64,
     }))
 }
 
