@@ -55,14 +55,8 @@ pub async fn log(
     QueryParams(p): QueryParams<ReadLogParams>,
 ) -> Result<Json<ReadLogPage>, ApiError> {
     staff.role()?;
-    let page = p.page.unwrap_or(1);
-    let per_page = p.per_page.unwrap_or(100);
-    if page < 1 || !(1..=500).contains(&per_page) {
-        return Err(ApiError::invalid(
-            "invalid_query",
-            "page must be ≥ 1 and per_page 1 to 500",
-        ));
-    }
+    let paging = super::paging::Paging::parse(p.page, p.per_page, 100, 500)?;
+    let (page, per_page) = (paging.page, paging.per_page);
     let filter = ReadFilter {
         from: p.from,
         to: p.to,
@@ -70,7 +64,7 @@ pub async fn log(
         person_id: p.person_id,
         endpoint: p.endpoint,
     };
-    let offset = (page - 1).saturating_mul(per_page);
+    let offset = paging.offset();
     let (records, total) = read_log_review::log(&state.pool, &filter, offset, per_page).await?;
     let answer = ReadLogPage {
         records,

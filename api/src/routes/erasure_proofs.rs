@@ -50,20 +50,14 @@ pub async fn list(
     QueryParams(p): QueryParams<ProofParams>,
 ) -> Result<Json<ProofPage>, ApiError> {
     staff.role()?;
-    let page = p.page.unwrap_or(1);
-    let per_page = p.per_page.unwrap_or(100);
-    if page < 1 || !(1..=500).contains(&per_page) {
-        return Err(ApiError::invalid(
-            "invalid_query",
-            "page must be ≥ 1 and per_page 1 to 500",
-        ));
-    }
+    let paging = super::paging::Paging::parse(p.page, p.per_page, 100, 500)?;
+    let (page, per_page) = (paging.page, paging.per_page);
     let filter = ProofFilter {
         from: p.from,
         to: p.to,
         person_id: p.person_id,
     };
-    let offset = (page - 1).saturating_mul(per_page);
+    let offset = paging.offset();
     let mut conn = state.pool.acquire().await?;
     let (records, total) = erasure_proof::page(&mut conn, &filter, offset, per_page).await?;
     let answer = ProofPage {

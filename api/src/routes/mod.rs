@@ -14,6 +14,7 @@ pub mod events;
 pub mod health;
 pub mod members;
 pub mod my_number;
+pub mod paging;
 pub mod parameters;
 pub mod payee_accounts;
 pub mod payment_batches;

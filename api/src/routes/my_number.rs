@@ -756,14 +756,8 @@ pub async fn access_log_page(
     crate::json::QueryParams(p): crate::json::QueryParams<AccessLogParams>,
 ) -> Result<Json<AccessLogPage>, ApiError> {
     staff.role()?;
-    let page = p.page.unwrap_or(1);
-    let per_page = p.per_page.unwrap_or(100);
-    if page < 1 || !(1..=500).contains(&per_page) {
-        return Err(ApiError::invalid(
-            "invalid_query",
-            "page must be ≥ 1 and per_page 1 to 500",
-        ));
-    }
+    let paging = super::paging::Paging::parse(p.page, p.per_page, 100, 500)?;
+    let (page, per_page) = (paging.page, paging.per_page);
     let filter = crate::application::my_number::review::LogFilter {
         from: p.from,
         to: p.to,

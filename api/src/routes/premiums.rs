@@ -585,15 +585,8 @@ pub async fn account_view(
 }
 
 fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), ApiError> {
-    let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(50);
-    if page < 1 || !(1..=200).contains(&per_page) {
-        return Err(ApiError::invalid(
-            "invalid_query",
-            "page must be ≥ 1 and per_page 1 to 200",
-        ));
-    }
-    Ok((page, per_page))
+    let paging = super::paging::Paging::parse(page, per_page, 50, 200)?;
+    Ok((paging.page, paging.per_page))
 }
 
 /// Query of the arrears list.
